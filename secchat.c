@@ -1,0 +1,1203 @@
+/*
+ * secchat: an end-to-end encrypted two-party chat over one TCP connection,
+ * on Mbed TLS's crypto library alone.
+ *
+ * Both sides make an RSA key, exchange public keys in HELLO frames, and prove
+ * possession of their key by signing the transcript (AUTH).  Every message is
+ * then AES-256-GCM under a fresh key, that key wrapped with RSA-OAEP to the
+ * peer, and the whole frame signed with RSA-PSS.  The protocol, secchat/1, is
+ * described in README.md; this file reads top to bottom as: protocol
+ * constants, the session, crypto, framing, receiving, the I/O loop, the
+ * network, main.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/version.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/gcm.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/rsa.h>
+
+/* The few differences between Mbed TLS 2.28 and 3.x. */
+#if MBEDTLS_VERSION_NUMBER >= 0x04000000
+#error "secchat needs Mbed TLS 2.28 or 3.x: 4.x removed the rsa, ctr_drbg and gcm APIs"
+#elif MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define set_v21(rsa) mbedtls_rsa_set_padding((rsa), MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256)
+#else
+#define set_v21(rsa) (mbedtls_rsa_set_padding((rsa), MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256), 0)
+#endif
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
+
+/* secchat/1 */
+#define PORT		"12345"
+#define LABEL		"secchat/1"	/* L: binds every signature to this protocol */
+#define LABEL_LEN	9
+#define VERSION		1
+#define NONCE_LEN	32
+#define HASH_LEN	32		/* SHA-256 */
+#define KEY_LEN		32		/* AES-256 message key */
+#define TAG_LEN		16
+#define MINBITS		2048
+#define MAXBITS		4096
+#define MAXMOD		(MAXBITS / 8)
+#define MAXMSG		262144		/* largest message */
+#define MAXBODY		(1 + 8 + MAXMOD + MAXMSG + TAG_LEN + MAXMOD)	/* 263193 */
+#define MAXHS		1024		/* largest frame before the session is established */
+#define AAD_LEN		(LABEL_LEN + HASH_LEN + 1 + 1 + 8)
+
+enum { T_HELLO = 1, T_AUTH, T_MSG, T_END, T_BYE };	/* frame types */
+enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
+
+/* Limits in milliseconds. */
+#define HS_TIMEOUT	30000	/* connection to established session */
+#define STALL_TIMEOUT	30000	/* without a byte of a frame that has started */
+#define BYE_WAIT	5000	/* our BYE sent: for the peer's BYE or end of stream */
+
+#define KEYBITS		2048
+#define EXIT_USAGE	2
+
+enum { P_HELLO, P_AUTH, P_OPEN };	/* what we expect from the peer next */
+enum { NET, IN };			/* poll slots */
+
+struct session {
+	int fd;			/* the connection, non-blocking */
+	unsigned char dir;	/* our role byte: 's' or 'c' */
+	int tty;		/* stdin is a terminal: line mode, sanitized output */
+	int verbose;
+	int phase;
+	int status;		/* exit status; the first cause decided wins */
+
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_pk_context key;		/* ours, private */
+	mbedtls_pk_context peer;	/* the peer's, from its HELLO */
+	size_t ourlen, peerlen;		/* modulus lengths in bytes */
+	unsigned char t[HASH_LEN];	/* transcript hash */
+	unsigned char hello[4 + MAXHS];	/* our HELLO frame, as sent */
+	size_t hellolen;
+
+	uint64_t txseq, rxseq;
+	int sent_end, got_end;
+	int sent_bye, got_bye;		/* BYE reason, -1 while none */
+	int shut;			/* our sending half is shut down */
+	int out_broken;			/* stdout failed: drop what arrives */
+	int in_eof;
+	int sigseen;			/* signals already acted upon */
+
+	int64_t t_conn;			/* when the connection came up */
+	int64_t t_rx;			/* last byte of a frame in progress */
+	int64_t t_bye;			/* when our BYE was queued */
+
+	unsigned char rx[4 + MAXBODY];	/* the frame being received */
+	size_t rxlen;
+	unsigned char tx[4 + MAXBODY + 3 * (4 + MAXHS)];	/* send queue */
+	size_t txoff, txlen;
+	unsigned char in[MAXMSG];	/* input not yet sent: plaintext */
+	size_t inlen;
+};
+
+static volatile sig_atomic_t got_sig;	/* last SIGINT/SIGTERM */
+static volatile sig_atomic_t nsig;	/* how many arrived */
+
+static const unsigned char zero_iv[12];
+
+/* ---- messages ---- */
+
+static void __attribute__((format(printf, 1, 2)))
+msg(const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "secchat: %s\n", line);
+}
+
+/* End the session with a reason; returns -1 for the caller to pass up. */
+static int __attribute__((format(printf, 2, 3)))
+fail(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "secchat: %s\n", line);
+	if (s->status == 0)
+		s->status = 1;
+	return -1;
+}
+
+static int
+tlsfail(struct session *s, const char *what, int ret)
+{
+	return fail(s, "%s failed: Mbed TLS error -0x%04x", what, (unsigned)-ret);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	put32(p, v >> 32);
+	put32(p + 4, (uint32_t)v);
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static const char *
+frame_name(int type)
+{
+	static const char *const names[] = { "?", "HELLO", "AUTH", "MSG", "END", "BYE" };
+
+	return type > 0 && type <= T_BYE ? names[type] : names[0];
+}
+
+/* -v: a frame as the seed showed it, base64 and shortened. */
+static void
+show_frame(const struct session *s, const char *way, const unsigned char *f, size_t len)
+{
+	unsigned char b64[90];
+	size_t n = len < 60 ? len : 60, olen;
+
+	if (!s->verbose || mbedtls_base64_encode(b64, sizeof b64, &olen, f, n) != 0)
+		return;
+	fprintf(stderr, "secchat: %s %s, %zu bytes: %s%s\n", way,
+	    frame_name(len > 4 ? f[4] : 0), len, b64, n < len ? "..." : "");
+}
+
+/* ---- crypto ---- */
+
+static int
+sha256(unsigned char out[HASH_LEN], const struct iovec *v, int n)
+{
+	mbedtls_md_context_t md;
+	int i, ret;
+
+	mbedtls_md_init(&md);
+	ret = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 0);
+	if (ret == 0)
+		ret = mbedtls_md_starts(&md);
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = mbedtls_md_update(&md, v[i].iov_base, v[i].iov_len);
+	if (ret == 0)
+		ret = mbedtls_md_finish(&md, out);
+	mbedtls_md_free(&md);
+	return ret;
+}
+
+/* What every signature covers: SHA-256(L || T || DIR || CONTENT). */
+static int
+signed_hash(const struct session *s, unsigned char dir, const unsigned char *c,
+    size_t len, unsigned char h[HASH_LEN])
+{
+	struct iovec v[4] = {
+		{ LABEL, LABEL_LEN }, { (void *)s->t, HASH_LEN }, { &dir, 1 }, { (void *)c, len }
+	};
+
+	return sha256(h, v, 4);
+}
+
+static int
+sign(struct session *s, const unsigned char *c, size_t len, unsigned char *sig)
+{
+	unsigned char h[HASH_LEN];
+	int ret;
+
+	if ((ret = signed_hash(s, s->dir, c, len, h)) == 0)
+		ret = mbedtls_rsa_rsassa_pss_sign_ext(mbedtls_pk_rsa(s->key),
+		    mbedtls_ctr_drbg_random, &s->drbg, MBEDTLS_MD_SHA256,
+		    HASH_LEN, h, HASH_LEN, sig);
+	return ret;
+}
+
+/* Verify the peer's signature over a frame's content: cheap, so it comes first. */
+static int
+verify(const struct session *s, const unsigned char *c, size_t len)
+{
+	static const mbedtls_pk_rsassa_pss_options pss = { MBEDTLS_MD_SHA256, HASH_LEN };
+	unsigned char h[HASH_LEN];
+	int ret;
+
+	if ((ret = signed_hash(s, s->dir == 's' ? 'c' : 's', c, len, h)) == 0)
+		ret = mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &pss,
+		    (mbedtls_pk_context *)&s->peer, MBEDTLS_MD_SHA256, h, HASH_LEN,
+		    c + len, s->peerlen);
+	return ret;
+}
+
+/* The GCM AAD: L || T || DIR || 0x03 || SEQ, where b is the MSG content. */
+static void
+make_aad(const struct session *s, unsigned char dir, const unsigned char *b,
+    unsigned char aad[AAD_LEN])
+{
+	memcpy(aad, LABEL, LABEL_LEN);
+	memcpy(aad + LABEL_LEN, s->t, HASH_LEN);
+	aad[LABEL_LEN + HASH_LEN] = dir;
+	memcpy(aad + LABEL_LEN + HASH_LEN + 1, b, 9);
+}
+
+/* "SHA256:" and unpadded base64 of SHA-256 over the SPKI DER, as ssh shows it. */
+static void
+fingerprint(const unsigned char *der, size_t len, char out[52])
+{
+	struct iovec v = { (void *)der, len };
+	unsigned char h[HASH_LEN];
+	size_t olen = 0;
+
+	memcpy(out, "SHA256:", 7);
+	if (sha256(h, &v, 1) != 0 ||
+	    mbedtls_base64_encode((unsigned char *)out + 7, 45, &olen, h, HASH_LEN) != 0)
+		olen = 0;
+	while (olen > 0 && out[7 + olen - 1] == '=')
+		olen--;
+	out[7 + olen] = '\0';
+}
+
+/* Key generation stops early when a signal arrives: an RNG that fails. */
+static int
+keygen_rng(void *drbg, unsigned char *out, size_t len)
+{
+	if (got_sig)
+		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+	return mbedtls_ctr_drbg_random(drbg, out, len);
+}
+
+static int
+make_key(struct session *s)
+{
+	int64_t t0 = now_ms();
+	int ret;
+
+	msg("generating RSA-%d key...", KEYBITS);
+	if ((ret = mbedtls_pk_setup(&s->key, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0 ||
+	    (ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(s->key), keygen_rng, &s->drbg,
+	    KEYBITS, 65537)) != 0 ||
+	    (ret = set_v21(mbedtls_pk_rsa(s->key))) != 0) {
+		if (got_sig)
+			return -1;
+		return tlsfail(s, "key generation", ret);
+	}
+	s->ourlen = mbedtls_pk_get_len(&s->key);
+	msg("key generated in %.1f s", (now_ms() - t0) / 1000.0);
+	return 0;
+}
+
+/* Build our HELLO: 0x01 || VERSION || NONCE || SPKI, and show our fingerprint. */
+static int
+make_hello(struct session *s)
+{
+	unsigned char der[MAXHS];
+	char fp[52];
+	int n, ret;
+
+	if ((n = mbedtls_pk_write_pubkey_der(&s->key, der, sizeof der)) < 0)
+		return tlsfail(s, "writing our public key", n);
+	if (34 + (size_t)n > MAXHS)
+		return fail(s, "our public key is too large");
+	put32(s->hello, 34 + n);
+	s->hello[4] = T_HELLO;
+	s->hello[5] = VERSION;
+	if ((ret = mbedtls_ctr_drbg_random(&s->drbg, s->hello + 6, NONCE_LEN)) != 0)
+		return tlsfail(s, "random nonce", ret);
+	memcpy(s->hello + 38, der + sizeof der - n, n);
+	s->hellolen = 38 + n;
+	fingerprint(der + sizeof der - n, n, fp);
+	msg("your key: %s", fp);
+	return 0;
+}
+
+/* ---- framing: what we send ---- */
+
+/* Room for one frame with a body of len bytes at the end of the send queue. */
+static unsigned char *
+frame_start(struct session *s, size_t len)
+{
+	unsigned char *p;
+
+	if (s->txoff == s->txlen)
+		s->txoff = s->txlen = 0;
+	if (sizeof s->tx - s->txlen < 4 + len) {
+		memmove(s->tx, s->tx + s->txoff, s->txlen - s->txoff);
+		s->txlen -= s->txoff;
+		s->txoff = 0;
+	}
+	p = s->tx + s->txlen;
+	put32(p, len);
+	s->txlen += 4 + len;
+	return p + 4;
+}
+
+static void
+frame_done(struct session *s, const unsigned char *b, size_t len)
+{
+	show_frame(s, "sent", b - 4, 4 + len);
+}
+
+static int
+send_hello(struct session *s)
+{
+	memcpy(frame_start(s, s->hellolen - 4), s->hello + 4, s->hellolen - 4);
+	frame_done(s, s->tx + s->txlen - (s->hellolen - 4), s->hellolen - 4);
+	return 0;
+}
+
+static int
+send_auth(struct session *s)
+{
+	unsigned char *b = frame_start(s, 1 + s->ourlen);
+	int ret;
+
+	b[0] = T_AUTH;
+	if ((ret = sign(s, b, 1, b + 1)) != 0)
+		return tlsfail(s, "signing AUTH", ret);
+	frame_done(s, b, 1 + s->ourlen);
+	return 0;
+}
+
+/* END (type 4, last byte 0) or BYE (type 5, last byte the reason). */
+static int
+send_close(struct session *s, int type, int reason)
+{
+	unsigned char *b = frame_start(s, 10 + s->ourlen);
+	int ret;
+
+	b[0] = type;
+	put64(b + 1, s->txseq);
+	b[9] = reason;
+	if ((ret = sign(s, b, 10, b + 10)) != 0)
+		return tlsfail(s, type == T_END ? "signing END" : "signing BYE", ret);
+	frame_done(s, b, 10 + s->ourlen);
+	s->txseq++;
+	if (type == T_END) {
+		s->sent_end = 1;
+	} else {
+		s->sent_bye = reason;
+		s->t_bye = now_ms();
+	}
+	return 0;
+}
+
+/* MSG: 0x03 || SEQ || WRAP || CT || TAG, then SIG. */
+static int
+send_msg(struct session *s, const unsigned char *m, size_t n)
+{
+	size_t clen = 1 + 8 + s->peerlen + n + TAG_LEN, wlen = 0;
+	unsigned char k[KEY_LEN], aad[AAD_LEN], *b, *ct;
+	mbedtls_gcm_context gcm;
+	int ret;
+
+	b = frame_start(s, clen + s->ourlen);
+	b[0] = T_MSG;
+	put64(b + 1, s->txseq);
+	ct = b + 9 + s->peerlen;
+	make_aad(s, s->dir, b, aad);
+	mbedtls_gcm_init(&gcm);
+	if ((ret = mbedtls_ctr_drbg_random(&s->drbg, k, sizeof k)) == 0 &&
+	    (ret = mbedtls_pk_encrypt(&s->peer, k, sizeof k, b + 9, &wlen, s->peerlen,
+	    mbedtls_ctr_drbg_random, &s->drbg)) == 0 &&
+	    (ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k, 8 * KEY_LEN)) == 0 &&
+	    (ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, n, zero_iv,
+	    sizeof zero_iv, aad, sizeof aad, m, ct, TAG_LEN, ct + n)) == 0)
+		ret = sign(s, b, clen, b + clen);
+	mbedtls_gcm_free(&gcm);
+	mbedtls_platform_zeroize(k, sizeof k);
+	if (ret != 0 || wlen != s->peerlen)
+		return tlsfail(s, "encrypting a message", ret);
+	frame_done(s, b, clen + s->ourlen);
+	s->txseq++;
+	return 0;
+}
+
+/* ---- receiving ---- */
+
+static int
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = write(fd, p, n)) < 0) {
+			if (errno == EINTR && !got_sig)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= r;
+	}
+	return 0;
+}
+
+/*
+ * Length of the printable UTF-8 character at p, or 0 when the byte at p must
+ * be escaped: a control character (C0, DEL, C1) or not valid UTF-8.
+ */
+static size_t
+utf8_ok(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0x20 && p[0] < 0x7f)
+		return 1;
+	if (p[0] == 0xc2 && n > 1 && p[1] < 0xa0)
+		return 0;			/* C1 controls */
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;			/* overlong */
+	else if (p[0] == 0xed)
+		hi = 0x9f;			/* surrogates */
+	else if (p[0] == 0xf0)
+		lo = 0x90;			/* overlong */
+	else if (p[0] == 0xf4)
+		hi = 0x8f;			/* above U+10FFFF */
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * A message for a person: each line behind a "peer> " label, control
+ * characters shown as ^X and bytes that are not UTF-8 as \xNN, so that the
+ * peer can neither drive the terminal nor fake a status line.
+ */
+static int
+show_message(const unsigned char *m, size_t n)
+{
+	static const char label[] = "peer> ";
+	unsigned char out[1024];
+	size_t o = 0, i = 0, k;
+	int ret = 0;
+
+	memcpy(out, label, sizeof label - 1);
+	o = sizeof label - 1;
+	while (i < n && ret == 0) {
+		if (m[i] == '\n' || m[i] == '\t') {
+			out[o++] = m[i];
+			if (m[i] == '\n' && i + 1 < n) {
+				memcpy(out + o, label, sizeof label - 1);
+				o += sizeof label - 1;
+			}
+			i++;
+		} else if ((k = utf8_ok(m + i, n - i)) > 0) {
+			memcpy(out + o, m + i, k);
+			o += k;
+			i += k;
+		} else if (m[i] < 0x20 || m[i] == 0x7f) {
+			out[o++] = '^';
+			out[o++] = m[i++] ^ 0x40;
+		} else {
+			o += snprintf((char *)out + o, 5, "\\x%02x", m[i++]);
+		}
+		if (o > sizeof out - 16) {
+			ret = write_all(1, out, o);
+			o = 0;
+		}
+	}
+	if (n == 0 || m[n - 1] != '\n')
+		out[o++] = '\n';
+	if (ret == 0)
+		ret = write_all(1, out, o);
+	mbedtls_platform_zeroize(out, sizeof out);
+	return ret;
+}
+
+/* Hand a message to the user; a broken stdout is a local failure (BYE 2). */
+static int
+deliver(struct session *s, const unsigned char *m, size_t n)
+{
+	if (s->out_broken)
+		return 0;
+	if ((s->tty ? show_message(m, n) : write_all(1, m, n)) == 0)
+		return 0;
+	s->out_broken = 1;
+	if (got_sig)
+		return 0;
+	fail(s, "writing to stdout: %s", strerror(errno));
+	if (s->sent_bye < 0)
+		return send_close(s, T_BYE, R_LOCAL);
+	return 0;
+}
+
+/* HELLO: check the peer's key, compute T, answer with AUTH. */
+static int
+recv_hello(struct session *s, unsigned char *b, size_t len)
+{
+	unsigned char *p = b + 34;
+	mbedtls_mpi e;
+	size_t bits;
+	char fp[52];
+	int ret, e_ok;
+	struct iovec v[3] = { { LABEL, LABEL_LEN } };
+
+	if (len < 34 || b[1] != VERSION)
+		return fail(s, "peer speaks another protocol version");
+	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
+		return fail(s, "peer's public key could not be parsed");
+	if (mbedtls_pk_get_type(&s->peer) != MBEDTLS_PK_RSA)
+		return fail(s, "peer's key is not an RSA key");
+	bits = mbedtls_pk_get_bitlen(&s->peer);
+	if (bits < MINBITS || bits > MAXBITS)
+		return fail(s, "peer's key has %zu bits (accepted: %d to %d)", bits, MINBITS, MAXBITS);
+	mbedtls_mpi_init(&e);
+	e_ok = mbedtls_rsa_export(mbedtls_pk_rsa(s->peer), NULL, NULL, NULL, NULL, &e) == 0 &&
+	    mbedtls_mpi_cmp_int(&e, 65537) == 0;
+	mbedtls_mpi_free(&e);
+	if (!e_ok)
+		return fail(s, "peer's key has a public exponent other than 65537");
+	if ((ret = set_v21(mbedtls_pk_rsa(s->peer))) != 0)
+		return tlsfail(s, "setting up the peer's key", ret);
+	s->peerlen = mbedtls_pk_get_len(&s->peer);
+	fingerprint(b + 34, len - 34, fp);
+	msg("peer key: %s", fp);
+
+	/* T = SHA-256(L || server's HELLO || client's HELLO), as sent. */
+	v[s->dir == 's' ? 1 : 2] = (struct iovec){ s->hello, s->hellolen };
+	v[s->dir == 's' ? 2 : 1] = (struct iovec){ b - 4, len + 4 };
+	if ((ret = sha256(s->t, v, 3)) != 0)
+		return tlsfail(s, "transcript hash", ret);
+	s->phase = P_AUTH;
+	return send_auth(s);
+}
+
+/* MSG: signature, then sequence, and only then the private key. */
+static int
+recv_msg(struct session *s, unsigned char *b, size_t len)
+{
+	size_t n = len - (9 + s->ourlen + TAG_LEN + s->peerlen), klen = 0;
+	unsigned char k[KEY_LEN], aad[AAD_LEN], *ct = b + 9 + s->ourlen;
+	mbedtls_gcm_context gcm;
+	int ret;
+
+	if (verify(s, b, len - s->peerlen) != 0)
+		return fail(s, "message %llu: signature verification failed - closing (possible tampering)",
+		    (unsigned long long)s->rxseq);
+	if (get64(b + 1) != s->rxseq)
+		return fail(s, "message %llu: wrong sequence number %llu - closing (replayed or dropped message)",
+		    (unsigned long long)s->rxseq, (unsigned long long)get64(b + 1));
+	make_aad(s, s->dir == 's' ? 'c' : 's', b, aad);
+	mbedtls_gcm_init(&gcm);
+	ret = mbedtls_pk_decrypt(&s->key, b + 9, s->ourlen, k, &klen, sizeof k,
+	    mbedtls_ctr_drbg_random, &s->drbg);
+	if (ret == 0 && klen != KEY_LEN)
+		ret = -1;
+	if (ret == 0)
+		ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k, 8 * KEY_LEN);
+	if (ret == 0)
+		ret = mbedtls_gcm_auth_decrypt(&gcm, n, zero_iv, sizeof zero_iv, aad,
+		    sizeof aad, ct + n, TAG_LEN, ct, ct);
+	mbedtls_gcm_free(&gcm);
+	mbedtls_platform_zeroize(k, sizeof k);
+	if (ret != 0) {
+		mbedtls_platform_zeroize(ct, n);
+		return fail(s, "message %llu: decryption failed - closing", (unsigned long long)s->rxseq);
+	}
+	s->rxseq++;
+	ret = deliver(s, ct, n);
+	mbedtls_platform_zeroize(ct, n);
+	return ret;
+}
+
+/* END and BYE: signature, sequence, then the last byte. */
+static int
+recv_close(struct session *s, unsigned char *b, size_t len)
+{
+	static const char *const why[] = { "closed the conversation", "was interrupted", "failed locally" };
+	const char *name = frame_name(b[0]);
+
+	(void)len;
+	if (verify(s, b, 10) != 0)
+		return fail(s, "%s: signature verification failed - closing (possible tampering)", name);
+	if (get64(b + 1) != s->rxseq)
+		return fail(s, "%s: wrong sequence number %llu, expected %llu - closing", name,
+		    (unsigned long long)get64(b + 1), (unsigned long long)s->rxseq);
+	if (b[9] > (b[0] == T_END ? 0 : R_LOCAL))
+		return fail(s, "%s: invalid last byte %u - closing", name, b[9]);
+	s->rxseq++;
+	if (b[0] == T_END) {
+		s->got_end = 1;
+		msg("peer has finished sending");
+		return 0;
+	}
+	s->got_bye = b[9];
+	if (b[9] != R_USER)
+		fail(s, "the peer aborted the session: it %s", why[b[9]]);
+	else if (!s->tty && !s->sent_end && s->sent_bye < 0)
+		fail(s, "the peer closed the conversation before all of our input was sent");
+	else
+		msg("the peer %s", why[b[9]]);
+	return s->sent_bye < 0 ? send_close(s, T_BYE, R_USER) : 0;
+}
+
+/*
+ * One complete frame from the peer, b its body.  Checks come in the order
+ * the protocol demands: type and exact length for the phase, then the
+ * signature (public key), the sequence number, and only then private-key work.
+ */
+static int
+recv_frame(struct session *s, unsigned char *b, size_t len)
+{
+	static const int expect[] = { T_HELLO, T_AUTH };
+	size_t fixed = 9 + s->ourlen + TAG_LEN + s->peerlen;
+	int ok;
+
+	show_frame(s, "received", b - 4, len + 4);
+	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG)
+		return fail(s, "protocol error: unexpected %s frame", frame_name(b[0]));
+	switch (b[0]) {
+	case T_HELLO:
+		return recv_hello(s, b, len);
+	case T_AUTH:
+		if (len != 1 + s->peerlen)
+			return fail(s, "protocol error: AUTH of wrong length");
+		if (verify(s, b, 1) != 0)
+			return fail(s, "handshake: the peer's signature does not verify - closing (possible tampering)");
+		s->phase = P_OPEN;
+		msg("secure session established");
+		return 0;
+	case T_MSG:
+		ok = len >= fixed && len - fixed <= MAXMSG;
+		if (!ok)
+			return fail(s, "protocol error: MSG of wrong length");
+		if (s->got_end)
+			return fail(s, "protocol error: message after the peer's END");
+		return recv_msg(s, b, len);
+	case T_END:
+	case T_BYE:
+		if (len != 10 + s->peerlen)
+			return fail(s, "protocol error: %s of wrong length", frame_name(b[0]));
+		if (s->got_end && b[0] == T_END)
+			return fail(s, "protocol error: a second END");
+		return recv_close(s, b, len);
+	}
+	return fail(s, "protocol error: unknown frame type %u", b[0]);
+}
+
+/* ---- the I/O loop ---- */
+
+static int
+readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* Read one frame's worth, never past its end; act on it when complete. */
+static int
+read_net(struct session *s)
+{
+	size_t want = s->rxlen < 4 ? 4 : 4 + (size_t)get32(s->rx);
+	uint32_t len;
+	ssize_t r;
+
+	r = read(s->fd, s->rx + s->rxlen, want - s->rxlen);
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		return fail(s, "connection lost: %s", strerror(errno));
+	}
+	if (r == 0) {
+		if (s->sent_bye >= 0)
+			return fail(s, "connection closed without the peer's BYE");
+		return fail(s, s->rxlen ? "connection lost in the middle of a frame" :
+		    "connection lost: the peer closed without END or BYE");
+	}
+	s->rxlen += r;
+	s->t_rx = now_ms();
+	if (s->rxlen == 4) {
+		len = get32(s->rx);
+		if (len == 0 || len > (s->phase == P_OPEN ? MAXBODY : MAXHS))
+			return fail(s, "protocol error: frame length %lu out of bounds",
+			    (unsigned long)len);
+	}
+	if (s->rxlen < 4 || s->rxlen < 4 + (size_t)get32(s->rx))
+		return 0;
+	len = get32(s->rx);
+	s->rxlen = 0;
+	return recv_frame(s, s->rx + 4, len);
+}
+
+static int
+flush_tx(struct session *s)
+{
+	ssize_t r;
+
+	while (s->txoff < s->txlen) {
+		r = send(s->fd, s->tx + s->txoff, s->txlen - s->txoff, MSG_NOSIGNAL);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return fail(s, "connection lost: %s", strerror(errno));
+		}
+		s->txoff += r;
+	}
+	/* Our BYE is out: half-close, then keep reading for the peer's BYE. */
+	if (s->sent_bye >= 0 && !s->shut) {
+		s->shut = 1;
+		shutdown(s->fd, SHUT_WR);
+	}
+	return 0;
+}
+
+/* Take what stdin has now, up to one message's worth. */
+static int
+read_stdin(struct session *s)
+{
+	ssize_t r;
+
+	do {
+		r = read(0, s->in + s->inlen, MAXMSG - s->inlen);
+		if (r < 0) {
+			if (errno == EINTR)
+				return 0;
+			s->in_eof = 1;
+			fail(s, "reading stdin: %s", strerror(errno));
+			return send_close(s, T_BYE, R_LOCAL);
+		}
+		if (r == 0)
+			s->in_eof = 1;
+		s->inlen += r;
+	} while (r > 0 && s->inlen < MAXMSG && readable(0));
+	return 0;
+}
+
+/* Drop the first n bytes of input, leaving no copy behind. */
+static void
+consume(struct session *s, size_t n)
+{
+	memmove(s->in, s->in + n, s->inlen - n);
+	mbedtls_platform_zeroize(s->in + s->inlen - n, n);
+	s->inlen -= n;
+}
+
+/* With the send queue empty, turn input into the next frame. */
+static int
+produce(struct session *s)
+{
+	unsigned char *nl;
+	size_t n = s->inlen;
+	int ret;
+
+	if (s->txoff < s->txlen || s->phase != P_OPEN || s->sent_end ||
+	    s->sent_bye >= 0 || s->got_bye >= 0)
+		return 0;
+	if (s->tty && (nl = memchr(s->in, '\n', s->inlen)) != NULL) {
+		n = nl - s->in;
+		if (n == 4 && memcmp(s->in, "exit", 4) == 0) {
+			consume(s, n + 1);
+			return send_close(s, T_BYE, R_USER);
+		}
+		ret = send_msg(s, s->in, n);
+		consume(s, n + 1);
+		return ret;
+	}
+	if (n > 0 && (!s->tty || n == MAXMSG || s->in_eof)) {
+		ret = send_msg(s, s->in, n);
+		consume(s, n);
+		return ret;
+	}
+	if (s->in_eof && n == 0)
+		return send_close(s, T_END, 0);
+	return 0;
+}
+
+/* How long poll may sleep before a limit runs out; 0 when one has. */
+static int
+next_wait(const struct session *s, int64_t now)
+{
+	int64_t d = INT64_MAX;
+
+	if (s->phase != P_OPEN && s->t_conn + HS_TIMEOUT < d)
+		d = s->t_conn + HS_TIMEOUT;
+	if (s->rxlen > 0 && s->t_rx + STALL_TIMEOUT < d)
+		d = s->t_rx + STALL_TIMEOUT;
+	if (s->sent_bye >= 0 && s->t_bye + BYE_WAIT < d)
+		d = s->t_bye + BYE_WAIT;
+	if (d == INT64_MAX)
+		return -1;
+	return d <= now ? 0 : (int)(d - now);
+}
+
+static int
+timed_out(struct session *s)
+{
+	if (s->sent_bye >= 0)
+		return fail(s, "the peer did not answer BYE within %d s", BYE_WAIT / 1000);
+	if (s->phase != P_OPEN)
+		return fail(s, "handshake did not complete within %d s", HS_TIMEOUT / 1000);
+	return fail(s, "the peer stalled in the middle of a frame for %d s", STALL_TIMEOUT / 1000);
+}
+
+/* A signal: BYE with reason 1 once the session is up, else just stop. */
+static int
+on_signal(struct session *s)
+{
+	if (s->sigseen++ > 0 || s->phase != P_OPEN || s->got_bye >= 0) {
+		s->status = 128 + got_sig;
+		return -1;
+	}
+	if (s->status == 0)
+		s->status = 128 + got_sig;
+	msg("interrupted: closing");
+	return s->sent_bye < 0 ? send_close(s, T_BYE, R_SIGNAL) : 0;
+}
+
+/* Over when nothing more is to be read or written. */
+static int
+over(const struct session *s)
+{
+	if (s->txoff < s->txlen)
+		return 0;
+	return s->got_bye >= 0 || (s->sent_end && s->got_end && s->sent_bye < 0);
+}
+
+static int
+run(struct session *s)
+{
+	struct pollfd pfd[2];
+	int n, wait;
+
+	while (!over(s)) {
+		if (nsig > s->sigseen && on_signal(s) < 0)
+			return -1;
+		if ((wait = next_wait(s, now_ms())) == 0)
+			return timed_out(s);
+		pfd[NET].fd = s->fd;
+		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
+		    (s->txoff < s->txlen ? POLLOUT : 0);
+		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < MAXMSG &&
+		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
+		pfd[IN].events = POLLIN;
+		if ((n = poll(pfd, 2, wait)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(s, "poll: %s", strerror(errno));
+		}
+		if (n == 0)
+			continue;
+		if (pfd[NET].revents & (POLLOUT | POLLERR | POLLHUP) && flush_tx(s) < 0)
+			return -1;
+		if (pfd[NET].revents & (POLLIN | POLLERR | POLLHUP) && s->got_bye < 0 &&
+		    read_net(s) < 0)
+			return -1;
+		if (pfd[IN].fd >= 0 && pfd[IN].revents && read_stdin(s) < 0)
+			return -1;
+		if (produce(s) < 0 || flush_tx(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the network ---- */
+
+static void
+on_sig(int sig)
+{
+	got_sig = sig;
+	nsig++;
+}
+
+/* Listen on every address (IPv6 and IPv4 where there is IPv6), accept one client. */
+static int
+accept_one(struct session *s, const char *port)
+{
+	static const int families[] = { AF_INET6, AF_INET };
+	struct addrinfo hints = { 0 }, *ai;
+	char host[NI_MAXHOST];
+	int i, lfd = -1, fd, one = 1, zero = 0, err = 0;
+
+	for (i = 0; i < 2 && lfd < 0; i++) {
+		hints.ai_family = families[i];
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if (getaddrinfo(NULL, port, &hints, &ai) != 0)
+			continue;
+		if ((lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+		    (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+		    (ai->ai_family == AF_INET6 &&
+		    setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0) ||
+		    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(lfd, 1) < 0)) {
+			err = errno;
+			close(lfd);
+			lfd = -1;
+		}
+		freeaddrinfo(ai);
+	}
+	if (lfd < 0)
+		return fail(s, "cannot listen on port %s: %s", port, strerror(err ? err : errno));
+	msg("listening on port %s", port);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (errno != EINTR && errno != ECONNABORTED) {
+			err = errno;
+			close(lfd);
+			return fail(s, "accept: %s", strerror(err));
+		}
+		if (got_sig) {
+			close(lfd);
+			s->status = 128 + got_sig;
+			return -1;
+		}
+	}
+	/* One session at a time: with no listener, the kernel refuses the rest. */
+	close(lfd);
+	s->fd = fd;
+	{
+		struct sockaddr_storage sa;
+		socklen_t salen = sizeof sa;
+
+		if (getpeername(fd, (struct sockaddr *)&sa, &salen) == 0 &&
+		    getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, NULL, 0,
+		    NI_NUMERICHOST) == 0)
+			msg("client connected from %s", host);
+	}
+	return 0;
+}
+
+static int
+connect_to(struct session *s, const char *host, const char *port)
+{
+	struct addrinfo hints = { 0 }, *res, *ai;
+	int fd = -1, ret, err = 0;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((ret = getaddrinfo(host, port, &hints, &res)) != 0)
+		return fail(s, "%s: %s", host, gai_strerror(ret));
+	for (ai = res; ai != NULL && fd < 0 && !got_sig; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+			err = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			err = errno;
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (got_sig) {
+		if (fd >= 0)
+			close(fd);
+		s->status = 128 + got_sig;
+		return -1;
+	}
+	if (fd < 0)
+		return fail(s, "cannot connect to %s port %s: %s", host, port, strerror(err));
+	s->fd = fd;
+	msg("connected to %s port %s", host, port);
+	return 0;
+}
+
+/* ---- main ---- */
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: secchat -s [-v] [-p port]\n"
+	    "       secchat -c host [-v] [-p port]\n"
+	    "  -s       serve: wait for one client\n"
+	    "  -c host  connect to host (name, IPv4 or IPv6 address)\n"
+	    "  -p port  TCP port (default " PORT ")\n"
+	    "  -v       show frames and handshake steps\n"
+	    "  -h       this help\n");
+}
+
+/* Seed the DRBG only once the kernel's RNG is ready (musl's /dev/urandom does not wait). */
+static int
+seed(struct session *s)
+{
+	unsigned char b;
+	int ret;
+
+	while (getrandom(&b, 1, 0) < 0 && errno != ENOSYS) {
+		if (got_sig)
+			return -1;
+		if (errno != EINTR)
+			return fail(s, "waiting for the kernel's RNG: %s", strerror(errno));
+	}
+	if ((ret = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy,
+	    (const unsigned char *)"secchat", 7)) != 0)
+		return tlsfail(s, "seeding the random generator", ret);
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+	if (psa_crypto_init() != PSA_SUCCESS)
+		return fail(s, "psa_crypto_init failed");
+#endif
+	return 0;
+}
+
+static int
+start(struct session *s, const char *host, const char *port)
+{
+	int one = 1, fl;
+
+	if (seed(s) < 0 || make_key(s) < 0 || make_hello(s) < 0)
+		return -1;
+	if ((host ? connect_to(s, host, port) : accept_one(s, port)) < 0)
+		return -1;
+	s->t_conn = now_ms();
+	if ((fl = fcntl(s->fd, F_GETFL)) < 0 || fcntl(s->fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		return fail(s, "socket setup: %s", strerror(errno));
+	msg("exchanging keys");
+	return send_hello(s);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct session s;
+	const struct rlimit nocore = { 0, 0 };
+	struct sigaction sa;
+	const char *host = NULL, *port = PORT;
+	char *end;
+	int ch, serve = 0;
+	long v;
+
+	/* A closed stdin, stdout or stderr must not become the socket. */
+	for (ch = 0; ch < 3; ch++)
+		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
+			return 1;
+
+	s.fd = -1;
+	s.sent_bye = s.got_bye = -1;
+	while ((ch = getopt(argc, argv, "c:hp:sv")) != -1) {
+		switch (ch) {
+		case 'c':
+			host = optarg;
+			break;
+		case 's':
+			serve = 1;
+			break;
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 65535) {
+				msg("invalid port: %s", optarg);
+				usage();
+				return EXIT_USAGE;
+			}
+			port = optarg;
+			break;
+		case 'v':
+			s.verbose = 1;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || serve == (host != NULL)) {
+		usage();
+		return EXIT_USAGE;
+	}
+
+	/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM a flag. */
+	if (setrlimit(RLIMIT_CORE, &nocore) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+		msg("cannot disable core dumps: %s", strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_sig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	s.dir = serve ? 's' : 'c';
+	s.tty = isatty(0);
+	mbedtls_entropy_init(&s.entropy);
+	mbedtls_ctr_drbg_init(&s.drbg);
+	mbedtls_pk_init(&s.key);
+	mbedtls_pk_init(&s.peer);
+
+	if (start(&s, host, port) == 0)
+		run(&s);
+	if (got_sig && s.status == 0)
+		s.status = 128 + got_sig;
+	if (s.fd >= 0)
+		close(s.fd);
+
+	mbedtls_pk_free(&s.peer);
+	mbedtls_pk_free(&s.key);
+	mbedtls_ctr_drbg_free(&s.drbg);
+	mbedtls_entropy_free(&s.entropy);
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+	mbedtls_psa_crypto_free();
+#endif
+	ch = s.status;
+	mbedtls_platform_zeroize(&s, sizeof s);
+	msg("chat ended, keys erased");
+	return ch;
+}
