@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# test.sh: secchat's tests.  Real processes over real loopback sockets: two
+# secchats, or secchat and tests/peer.py (an independent implementation of
+# secchat/1, well-behaved or hostile).  Terminal tests run secchat in tmux.
+# Ends with "N passed, N failed"; exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")" || exit 1
+BIN=${SECCHAT:-$PWD/secchat}
+PY=${PYTHON:-/usr/bin/python3}
+PEER="$PY $PWD/tests/peer.py"
+T=$(mktemp -d /tmp/secchat-test.XXXXXX)
+PORT=$((20000 + $$ % 20000))
+TMUX_SOCK=secchat-test-$$
+passed=0 failed=0
+
+cleanup() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	pkill -P $$ 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() {
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1)); echo "ok - $2"
+	else
+		failed=$((failed + 1)); echo "FAIL - $2"
+		[ -n "${3:-}" ] && for f in $3; do [ -f "$f" ] && sed "s|^|    $(basename "$f"): |" "$f" | head -20; done
+	fi
+	return 0
+}
+# expect DESC CMD...: the command's success is the assertion.
+expect() { local d=$1; shift; "$@"; ok $? "$d" "${LOGS:-}"; }
+
+newport() { PORT=$((PORT + 1)); }
+newdir() { D=$T/$1; mkdir -p "$D"; LOGS="$D/*.err"; }
+
+# wait_for FILE REGEX [SECONDS]: poll until the file matches (bounded).
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-20} * 20; i++)); do
+		grep -qa -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# wait_pid PID [SECONDS]: wait for a background child, killing it past the limit.
+wait_pid() {
+	local i
+	for ((i = 0; i < ${2:-30} * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
+	wait "$1"
+}
+has() { grep -qa -- "$2" "$1"; }
+hasnt() { ! grep -qa -- "$2" "$1"; }
+fp() { sed -n "s/^secchat: $2: \(SHA256:.*\)/\1/p" "$1"; }
+
+# server DIR [ARGS]: secchat -s in the background, stdin from DIR/s.in; sets SPID.
+server() {
+	local d=$1; shift
+	"$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "$d/s.out" 2> "$d/s.err" 7>&- 8>&- &
+	SPID=$!
+	wait_for "$d/s.err" "listening on port"
+}
+# client DIR [ARGS]: secchat -c in the foreground with a time limit; sets CRC.
+client() {
+	local d=$1; shift
+	timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" "$@" < "$d/c.in" > "$d/c.out" 2> "$d/c.err" 7>&- 8>&-
+	CRC=$?
+}
+
+# ---- usage ----
+newdir usage
+"$BIN" -x > /dev/null 2> "$D/a.err"; expect "bad option: status 2 and usage" test $? = 2 -a -n "$(grep usage "$D/a.err")"
+"$BIN" -s -c host 2> "$D/b.err"; expect "-s with -c: status 2" test $? = 2
+"$BIN" 2> "$D/c.err"; expect "no mode: status 2" test $? = 2
+"$BIN" -s -p 70000 2> "$D/d.err"; expect "port out of range: status 2" test $? = 2
+"$BIN" -s extra 2> "$D/e.err"; expect "extra argument: status 2" test $? = 2
+"$BIN" -h > /dev/null 2> "$D/f.err"; expect "-h: status 0 and usage" test $? = 0 -a -n "$(grep usage "$D/f.err")"
+
+# ---- handshake, fingerprints, messages both ways, END both ways ----
+newdir basic; newport
+printf 'hello from the server\n' > "$D/s.in"
+printf 'hello from the client\n' > "$D/c.in"
+server "$D"; client "$D"; wait_pid $SPID; SRC=$?
+expect "session: both sides exit 0" test "$SRC" = 0 -a "$CRC" = 0
+expect "session: server receives the client's message" cmp -s "$D/s.out" "$D/c.in"
+expect "session: client receives the server's message" cmp -s "$D/c.out" "$D/s.in"
+expect "fingerprints: server's key seen by the client" test -n "$(fp "$D/s.err" 'your key')" -a "$(fp "$D/s.err" 'your key')" = "$(fp "$D/c.err" 'peer key')"
+expect "fingerprints: client's key seen by the server" test -n "$(fp "$D/c.err" 'your key')" -a "$(fp "$D/c.err" 'your key')" = "$(fp "$D/s.err" 'peer key')"
+expect "fingerprint format: SHA256: and 43 base64 characters" test "$(fp "$D/s.err" 'your key' | grep -cE '^SHA256:[A-Za-z0-9+/]{43}$')" = 1
+expect "status lines: established and keys erased on both sides" eval 'has "$D/s.err" "secure session established" && has "$D/c.err" "secure session established" && has "$D/s.err" "chat ended, keys erased" && has "$D/c.err" "chat ended, keys erased"'
+
+# ---- END half-close: a file one way, the server's stdin at end of file ----
+newdir halfclose; newport
+head -c 300000 /dev/urandom > "$D/c.in"; : > "$D/s.in"
+server "$D"; client "$D"; wait_pid $SPID; SRC=$?
+expect "half-close: -c host < file, server stdin empty: both exit 0" test "$SRC" = 0 -a "$CRC" = 0
+expect "half-close: file arrives byte-exact" cmp -s "$D/c.in" "$D/s.out"
+expect "half-close: nothing arrives at the client" test ! -s "$D/c.out"
+
+# ---- 1 MiB each way at the same time ----
+newdir bulk; newport
+head -c 1048576 /dev/urandom > "$D/s.in"; head -c 1048576 /dev/urandom > "$D/c.in"
+server "$D"; client "$D"; wait_pid $SPID; SRC=$?
+expect "1 MiB each way at once: both exit 0" test "$SRC" = 0 -a "$CRC" = 0
+expect "1 MiB each way at once: client to server byte-exact" cmp -s "$D/c.in" "$D/s.out"
+expect "1 MiB each way at once: server to client byte-exact" cmp -s "$D/s.in" "$D/c.out"
+
+# ---- the 262144-byte boundary, checked by the independent peer ----
+for n in 262143 262144 262145; do
+	newdir "boundary$n"; newport
+	head -c $n /dev/urandom > "$D/s.in"; head -c $n /dev/urandom > "$D/p.in"
+	server "$D"
+	timeout 60 $PEER -c "$PORT" --send-file "$D/p.in" > "$D/p.out" 2> "$D/p.err"; PRC=$?
+	wait_pid $SPID; SRC=$?
+	expect "$n bytes each way with peer.py: both exit 0" test "$SRC" = 0 -a "$PRC" = 0
+	expect "$n bytes: peer.py to secchat byte-exact" cmp -s "$D/p.in" "$D/s.out"
+	expect "$n bytes: secchat to peer.py byte-exact" cmp -s "$D/s.in" "$D/p.out"
+done
+
+# ---- interop with peer.py in the server role ----
+newdir peerserver; newport
+printf 'from secchat' > "$D/c.in"
+$PEER -s "$PORT" --send 'from peer.py' > "$D/p.out" 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+client "$D"; wait_pid $PPID_; PRC=$?
+expect "secchat -c with peer.py -s: both exit 0" test "$CRC" = 0 -a "$PRC" = 0
+expect "secchat -c with peer.py -s: messages both ways" test "$(cat "$D/p.out")" = 'from secchat' -a "$(cat "$D/c.out")" = 'from peer.py'
+expect "secchat -c with peer.py -s: fingerprints agree" test "$(fp "$D/c.err" 'your key')" = "$(sed -n 's/^peer: peer key //p' "$D/p.err")"
+
+# ---- the peer's BYE before all of our input was sent (pipe mode) ----
+newdir byefirst; newport
+mkfifo "$D/c.in"
+$PEER -s "$PORT" --bye-after 0 > "$D/p.out" 2> "$D/p.err" 7>&- & PPID_=$!
+wait_for "$D/p.err" "listening"
+exec 7<> "$D/c.in"	# held open: our input never ends
+client "$D"; exec 7>&-; wait_pid $PPID_; PRC=$?
+expect "peer's BYE before our input ended: status 1 and a reason" eval 'test "$CRC" = 1 && has "$D/c.err" "before all of our input was sent"'
+expect "peer's BYE before our input ended: BYE answered (peer.py exits 0)" test "$PRC" = 0
+
+# ---- a second client is refused while a session runs; the session goes on ----
+newdir busy; newport
+mkfifo "$D/s.in" "$D/c.in"
+exec 7<> "$D/s.in" 8<> "$D/c.in"
+server "$D"
+"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+wait_for "$D/c.err" "secure session established"
+timeout 20 "$BIN" -c 127.0.0.1 -p "$PORT" < /dev/null > /dev/null 2> "$D/x.err"; XRC=$?
+expect "second client: refused with status 1 and a clear error" eval 'test "$XRC" = 1 && has "$D/x.err" "Connection refused"'
+printf 'still here\n' >&8; wait_for "$D/s.out" "still here"
+expect "second client: the session carries on" has "$D/s.out" "still here"
+exec 7>&- 8>&-; wait_pid $CPID; CRC=$?; wait_pid $SPID; SRC=$?
+expect "second client: the session still ends cleanly" test "$SRC" = 0 -a "$CRC" = 0
+
+# ---- SIGINT and SIGTERM during a session: BYE reason 1, status 130/143 ----
+for sig in INT TERM; do
+	newdir "sig$sig"; newport
+	mkfifo "$D/s.in" "$D/c.in"
+	exec 7<> "$D/s.in" 8<> "$D/c.in"
+	server "$D"
+	"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+	wait_for "$D/c.err" "secure session established"; wait_for "$D/s.err" "secure session established"
+	kill -$sig $CPID; wait_pid $CPID; CRC=$?; wait_pid $SPID; SRC=$?
+	exec 7>&- 8>&-
+	want=$([ $sig = INT ] && echo 130 || echo 143)
+	expect "SIG$sig: client exits $want after wiping its keys" eval 'test "$CRC" = $want && has "$D/c.err" "keys erased"'
+	expect "SIG$sig: server reports the interruption, status 1" eval 'test "$SRC" = 1 && has "$D/s.err" "interrupted"'
+done
+
+# ---- hostile peers: a clear message, status 1, nothing forged printed ----
+# attack ROLE NAME REGEX: peer.py attacks a secchat in the other role.
+attack() {
+	local role=$1 name=$2 re=$3
+	newdir "attack-$role-$name"; newport
+	mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"	# inputs held open
+	if [ "$role" = c ]; then
+		server "$D"
+		timeout 60 $PEER -c "$PORT" --attack "$name" > "$D/p.out" 2> "$D/p.err" 7>&- 8>&-
+		wait_pid $SPID; RC=$?; OUT=$D/s.out; ERR=$D/s.err
+	else
+		$PEER -s "$PORT" --attack "$name" > "$D/p.out" 2> "$D/p.err" 7>&- 8>&- & PPID_=$!
+		wait_for "$D/p.err" "listening"
+		client "$D"; wait_pid $PPID_; RC=$CRC; OUT=$D/c.out; ERR=$D/c.err
+	fi
+	exec 7>&- 8>&-
+	expect "$name: secchat ends the session with status 1" test "$RC" = 1
+	expect "$name: says why ($re)" grep -qa -- "$re" "$ERR"
+	expect "$name: prints nothing forged" eval '! grep -qa FORGED "$OUT"'
+}
+attack c tamper-ct "message 0: decryption failed"
+attack c tamper-wrap "message 0: decryption failed"
+attack c bad-sig "message 0: signature verification failed - closing (possible tampering)"
+attack c replay "message 1: wrong sequence number 0"
+attack c skip-seq "message 0: wrong sequence number 1"
+attack c key1024 "peer's key has 1024 bits"
+attack s key1024 "peer's key has 1024 bits"
+attack c huge-len "frame length 4294967295 out of bounds"
+attack c msg-before-auth "unexpected MSG frame"
+attack c auth-twice "unexpected AUTH frame"
+attack c end-then-msg "message after the peer's END"
+attack c bye-bad-sig "BYE: signature verification failed"
+attack c bad-reason "BYE: invalid last byte 7"
+attack c len-mismatch "message 0: signature verification failed"
+expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/attack-c-replay/s.out" 2>/dev/null)" = "REPLAYED-ONCE"
+
+# ---- terminals: typed lines, exit, harmless display ----
+# term NAME CMD: run CMD in a detached tmux window; its stderr to NAME.err, status to NAME.rc.
+term() {
+	tmux -u -L "$TMUX_SOCK" new-session -d -s "$1" -x 160 -y 40 \
+	    "$2 2> $D/$1.err; echo \$? > $D/$1.rc; sleep 60"
+}
+keys() { tmux -L "$TMUX_SOCK" send-keys -t "$1" -l -- "$2"; tmux -L "$TMUX_SOCK" send-keys -t "$1" Enter; }
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t "$1" > "$D/$1.screen"; cat "$D/$1.screen"; }
+
+for closer in srv cli; do
+	newdir "tty-$closer"; newport
+	term srv "$BIN -s -p $PORT"; wait_for "$D/srv.err" "listening"
+	term cli "$BIN -c ::1 -p $PORT"
+	wait_for "$D/cli.err" "secure session established"; wait_for "$D/srv.err" "secure session established"
+	# One side at a time: a line arriving while a person types joins the half-typed line.
+	keys cli "hello from the client terminal"
+	for i in $(seq 200); do screen srv | grep -q "peer> hello from the client terminal" && break; sleep 0.05; done
+	keys srv "hello from the server terminal"
+	for i in $(seq 200); do screen cli | grep -q "peer> hello from the server terminal" && break; sleep 0.05; done
+	LOGS="$D/*.err $D/*.screen"
+	expect "terminal ($closer closes): typed line shown on the server" grep -q "^peer> hello from the client terminal$" "$D/srv.screen"
+	expect "terminal ($closer closes): typed line shown on the client" grep -q "^peer> hello from the server terminal$" "$D/cli.screen"
+	keys $closer exit
+	wait_for "$D/srv.rc" . 15; wait_for "$D/cli.rc" . 15
+	expect "terminal: 'exit' on the $closer side ends both with status 0" test "$(cat "$D/srv.rc" 2>/dev/null)" = 0 -a "$(cat "$D/cli.rc" 2>/dev/null)" = 0
+	expect "terminal ($closer closes): keys erased on both sides" eval 'has "$D/srv.err" "keys erased" && has "$D/cli.err" "keys erased"'
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+done
+
+# A peer in pipe mode sends escape sequences and UTF-8 to a terminal.
+newdir tty-inject; newport
+printf 'A\033]0;owned\007B\033[2JC\033[31mD\rE\000F\377G caf\303\251 \344\270\255 \360\237\231\202\n' > "$D/p.in"
+$PEER -s "$PORT" --send-file "$D/p.in" --no-end > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+term cli "$BIN -c 127.0.0.1 -p $PORT"
+for i in $(seq 100); do screen cli | grep -q "^peer> " && break; sleep 0.05; done
+expect "terminal injection: escapes shown as visible text" grep -qF 'peer> A^[]0;owned^GB^[[2JC^[[31mD^ME^@F\xffG' "$D/cli.screen"
+expect "terminal injection: UTF-8 intact" grep -qF "café 中 🙂" "$D/cli.screen"
+keys cli exit; wait_for "$D/cli.rc" . 15
+kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
+tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

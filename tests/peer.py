@@ -1,0 +1,598 @@
+#!/usr/bin/python3
+"""peer.py - an independent implementation of the secchat/1 wire protocol.
+
+Written from the protocol specification only, with Debian's python3-cryptography.
+The test suite uses it to talk to secchat as a well-behaved peer (normal mode)
+or as a hostile one (--attack NAME).
+
+  peer.py (-c PORT | -s PORT) [-b BITS] [--attack NAME] [--send TEXT]...
+          [--send-file FILE] [--no-end] [--bye-after N] [--timeout SEC]
+
+Status lines go to stderr ("peer: ..."); stdout receives exactly the plaintext
+of each verified MSG.  Exit status: 0 intended end (attack mode: the other side
+closed the connection), 1 error / connection lost / timeout, 2 usage error,
+4 the other side aborted (BYE reason 1 or 2).
+"""
+import argparse, base64, hashlib, os, select, socket, struct, sys, threading, time
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+L = b"secchat/1"
+HELLO, AUTH, MSG, END, BYE = 1, 2, 3, 4, 5
+TYPE_NAMES = {HELLO: "HELLO", AUTH: "AUTH", MSG: "MSG", END: "END", BYE: "BYE"}
+VERSION = 1
+NONCE_LEN = 32
+MAX_MSG = 262144
+MAX_LEN = 1 + 8 + 512 + MAX_MSG + 16 + 512      # 263193
+MAX_HS_LEN = 1024                               # bound before establishment
+STALL = 30.0            # handshake deadline; max silence inside a frame
+CLOSE_WAIT = 5.0        # how long to wait for the other side after our BYE
+REASONS = {0: "closed by the user", 1: "interrupted", 2: "local failure"}
+PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+ZERO_IV = bytes(12)
+DER, SPKI = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+ATTACKS = ("tamper-ct", "tamper-wrap", "bad-sig", "replay", "skip-seq", "key1024",
+           "key16384", "huge-len", "msg-before-auth", "auth-twice", "split1",
+           "stall-handshake", "stall-midframe", "end-then-msg", "bye-bad-sig",
+           "bad-reason", "len-mismatch")
+
+
+class ProtocolError(Exception):
+    """The other side broke the protocol or a verification failed."""
+
+
+class Closed(Exception):
+    """The connection ended (EOF or reset)."""
+
+
+def log(text):
+    sys.stderr.write("peer: %s\n" % text)
+    sys.stderr.flush()
+
+
+def finish(status, text=None):
+    """Exit at once (also from a helper thread); stdout is flushed on every write."""
+    if text:
+        log(text)
+    os._exit(status)
+
+
+def fingerprint(spki):
+    return "SHA256:" + base64.b64encode(hashlib.sha256(spki).digest()).decode().rstrip("=")
+
+
+def frame(body):
+    return struct.pack(">I", len(body)) + body
+
+
+def flip(data, index, mask=0x01):
+    out = bytearray(data)
+    out[index] ^= mask
+    return bytes(out)
+
+
+def forged(name):
+    return ("FORGED-%s" % name).encode()
+
+
+def parse_spki(spki):
+    """Check a HELLO's key as the spec demands; return (key, modulus length in bytes)."""
+    try:
+        key = serialization.load_der_public_key(spki)
+    except Exception as e:  # ValueError, UnsupportedAlgorithm, ...
+        raise ProtocolError("HELLO: cannot parse the public key (%s)" % e) from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ProtocolError("HELLO: key is not RSA")
+    nums = key.public_numbers()
+    bits = nums.n.bit_length()
+    if not 2048 <= bits <= 4096:
+        raise ProtocolError("HELLO: RSA modulus of %d bits (allowed 2048..4096)" % bits)
+    if nums.e != 65537:
+        raise ProtocolError("HELLO: public exponent %d (must be 65537)" % nums.e)
+    if key.public_bytes(DER, SPKI) != spki:     # the parser ignores trailing bytes
+        raise ProtocolError("HELLO: trailing bytes after the key (or non-canonical DER)")
+    return key, (bits + 7) // 8
+
+
+def fake_spki(bits=16384):
+    """SPKI of a random odd `bits`-bit modulus with e=65537 (no real key behind it)."""
+    n = int.from_bytes(os.urandom(bits // 8), "big") | (1 << (bits - 1)) | 1
+    return rsa.RSAPublicNumbers(65537, n).public_key().public_bytes(DER, SPKI)
+
+
+class Reader:
+    """Buffered frame reader on a blocking socket, driven by select()."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = bytearray()
+        self.last_byte = time.monotonic()
+
+    def _fill(self, wait):
+        ready, _, _ = select.select([self.sock], [], [], max(wait, 0))
+        if not ready:
+            return
+        try:
+            data = self.sock.recv(MAX_MSG)
+        except OSError as e:
+            raise Closed("reset" if isinstance(e, ConnectionResetError) else str(e)) from None
+        if not data:
+            raise Closed("EOF")
+        self.buf += data
+        self.last_byte = time.monotonic()
+
+    def next_frame(self, wait, limit):
+        """Return the next frame's BODY, or None if none is complete within `wait` s."""
+        end = time.monotonic() + wait
+        while True:
+            if len(self.buf) >= 4:
+                n = struct.unpack(">I", self.buf[:4])[0]
+                if n == 0 or n > limit:  # checked before the body is read
+                    raise ProtocolError("frame length %d out of range (1..%d)" % (n, limit))
+                if len(self.buf) >= 4 + n:
+                    body = bytes(self.buf[4:4 + n])
+                    del self.buf[:4 + n]
+                    return body
+            now = time.monotonic()
+            if self.buf and now - self.last_byte > STALL:
+                raise ProtocolError("frame stalled: %d s without a byte" % STALL)
+            if now >= end:
+                return None
+            self._fill(min(end - now, 1.0))
+
+    def discard_until_closed(self, wait=3600.0):
+        """Throw away whatever arrives until EOF/reset (raises Closed) or `wait` s."""
+        end = time.monotonic() + wait
+        while time.monotonic() < end:
+            self.buf.clear()
+            self._fill(min(end - time.monotonic(), 1.0))
+
+
+class Session:
+    """One secchat/1 connection: handshake state, keys, sequence numbers."""
+
+    def __init__(self, sock, role, priv, split=False):
+        self.sock, self.priv, self.split = sock, priv, split
+        self.spki = priv.public_key().public_bytes(DER, SPKI)
+        self.own_k = (priv.key_size + 7) // 8
+        self.mydir, self.peerdir = (b"s", b"c") if role == "s" else (b"c", b"s")
+        self.reader = Reader(sock)
+        self.lock = threading.Lock()        # one frame at a time on the wire
+        self.conn_time = time.monotonic()
+        self.my_hello = self.T = self.peer_pub = self.bye_time = None
+        self.peer_k = self.send_seq = self.recv_seq = 0
+        self.established = self.peer_end = self.sent_end = self.sent_bye = False
+        self.stop = False                   # no more MSG/END from the sender thread
+
+    # --- raw output ---------------------------------------------------------
+    def send_raw(self, data):
+        step = 1 if self.split else max(len(data), 1)   # split1: one send() per byte
+        for i in range(0, len(data), step):
+            self.sock.sendall(data[i:i + step])
+
+    def shutdown_write(self):
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    # --- handshake ------------------------------------------------------------
+    def send_hello(self, spki=None):
+        body = bytes([HELLO, VERSION]) + os.urandom(NONCE_LEN) + (spki or self.spki)
+        self.my_hello = frame(body)
+        self.send_raw(self.my_hello)
+
+    def read_handshake_frame(self):
+        body = self.reader.next_frame(self.conn_time + STALL - time.monotonic(), MAX_HS_LEN)
+        if body is None:
+            raise ProtocolError("handshake not completed within %d s" % STALL)
+        return body
+
+    def recv_hello(self):
+        body = self.read_handshake_frame()
+        if body[0] != HELLO:
+            raise ProtocolError("expected HELLO, got frame type %d" % body[0])
+        if len(body) < 2 + NONCE_LEN + 2:
+            raise ProtocolError("HELLO: too short (%d bytes)" % len(body))
+        if body[1] != VERSION:
+            raise ProtocolError("HELLO: unsupported protocol version %d" % body[1])
+        spki = body[2 + NONCE_LEN:]
+        self.peer_pub, self.peer_k = parse_spki(spki)
+        log("peer key " + fingerprint(spki))
+        server, client = (self.my_hello, frame(body))
+        if self.mydir == b"c":
+            server, client = client, server
+        self.T = hashlib.sha256(L + server + client).digest()
+
+    def send_auth(self):
+        content = bytes([AUTH])
+        self.send_raw(frame(content + self.sign(content)))
+
+    def recv_auth(self):
+        body = self.read_handshake_frame()
+        if body[0] != AUTH:
+            raise ProtocolError("expected AUTH, got frame type %d" % body[0])
+        if len(body) != 1 + self.peer_k:
+            raise ProtocolError("AUTH: wrong length %d" % len(body))
+        if not self.verify(body[:1], body[1:]):
+            raise ProtocolError("AUTH: signature verification failed - closing (possible tampering)")
+        self.established = True
+        log("session established")
+
+    # --- signatures and frame bodies --------------------------------------------
+    def sign(self, content):
+        return self.priv.sign(L + self.T + self.mydir + content, PSS, hashes.SHA256())
+
+    def verify(self, content, sig):
+        try:
+            self.peer_pub.verify(sig, L + self.T + self.peerdir + content, PSS, hashes.SHA256())
+            return True
+        except InvalidSignature:
+            return False
+
+    def msg_body(self, plaintext, seq, tamper=None):
+        key = os.urandom(32)
+        wrap = self.peer_pub.encrypt(key, OAEP)
+        head = bytes([MSG]) + seq.to_bytes(8, "big")
+        ct = AESGCM(key).encrypt(ZERO_IV, plaintext, L + self.T + self.mydir + head)
+        if tamper == "ct":
+            ct = flip(ct, 0)
+        elif tamper == "wrap":
+            wrap = flip(wrap, len(wrap) - 1)   # low byte: stays below the modulus
+        content = head + wrap + ct
+        return content + self.sign(content)
+
+    def msg_frame(self, plaintext, seq, tamper=None):
+        return frame(self.msg_body(plaintext, seq, tamper))
+
+    def ctl_body(self, ftype, seq, arg):
+        content = bytes([ftype]) + seq.to_bytes(8, "big") + bytes([arg])
+        return content + self.sign(content)
+
+    def take_seq(self):
+        self.send_seq += 1
+        return self.send_seq - 1
+
+    # --- sending (thread-safe; each MSG/END/BYE takes the next SEQ) --------------
+    def send_msg(self, plaintext):
+        with self.lock:
+            if self.stop or self.sent_bye:
+                return False
+            self.send_raw(self.msg_frame(plaintext, self.send_seq))
+            self.send_seq += 1
+            return True
+
+    def send_end(self):
+        with self.lock:
+            if not (self.stop or self.sent_bye):
+                self.send_raw(frame(self.ctl_body(END, self.take_seq(), 0)))
+                self.sent_end = True
+            return self.sent_end
+
+    def send_bye(self, reason, bad_sig=False):
+        with self.lock:
+            if self.sent_bye:
+                return
+            body = self.ctl_body(BYE, self.take_seq(), reason)
+            if bad_sig:
+                body = flip(body, len(body) - 1)   # lowest bit of SIG
+            self.sent_bye, self.bye_time = True, time.monotonic()
+            self.send_raw(frame(body))
+
+    # --- receiving after establishment ---------------------------------------------
+    def receive(self, body):
+        """Check one frame in the spec's order; return (type, plaintext or arg)."""
+        ftype = body[0]
+        name = TYPE_NAMES.get(ftype, "frame type %d" % ftype)
+        if ftype == MSG:
+            fixed = 9 + self.own_k + 16 + self.peer_k
+            ok = fixed <= len(body) <= fixed + MAX_MSG
+        elif ftype in (END, BYE):
+            ok = len(body) == 10 + self.peer_k
+        else:
+            raise ProtocolError("unexpected %s after the handshake" % name)
+        if not ok:
+            raise ProtocolError("%s: wrong frame length %d" % (name, len(body)))
+        content, sig = body[:-self.peer_k], body[-self.peer_k:]
+        label = "%s %d" % (name, self.recv_seq)
+        if not self.verify(content, sig):
+            raise ProtocolError(label + ": signature verification failed - closing (possible tampering)")
+        seq = int.from_bytes(content[1:9], "big")
+        if seq != self.recv_seq:
+            raise ProtocolError("%s: sequence number %d, expected %d" % (name, seq, self.recv_seq))
+        self.recv_seq += 1
+        if ftype == MSG:
+            if self.peer_end:
+                raise ProtocolError(label + ": MSG after the peer's END")
+            wrap, ctt = content[9:9 + self.own_k], content[9 + self.own_k:]
+            try:
+                key = self.priv.decrypt(wrap, OAEP)
+                if len(key) != 32:
+                    raise ValueError("bad key length")
+                return MSG, AESGCM(key).decrypt(ZERO_IV, ctt, L + self.T + self.peerdir + content[:9])
+            except (ValueError, InvalidTag):
+                raise ProtocolError(label + ": decryption failed") from None
+        arg = content[9]
+        if ftype == END:
+            if arg != 0:
+                raise ProtocolError(label + ": last byte %d, must be 0" % arg)
+            if self.peer_end:
+                raise ProtocolError(label + ": second END")
+            self.peer_end = True
+        elif arg not in REASONS:
+            raise ProtocolError(label + ": invalid reason %d" % arg)
+        return ftype, arg
+
+    def drain(self, wait):
+        """Half-close and read to EOF (at most `wait` s), so close() never resets."""
+        self.shutdown_write()
+        try:
+            self.reader.discard_until_closed(wait)
+        except Closed:
+            pass
+
+
+def write_out(data):
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def outgoing(args):
+    for text in args.send:
+        yield os.fsencode(text)
+    if args.send_file:
+        yield from iter(lambda: args.send_file.read(MAX_MSG), b"")
+
+
+def sender_main(sess, args):
+    """Sender thread of normal mode: MSGs, then END (or BYE with --bye-after)."""
+    try:
+        count = 0
+        for plaintext in outgoing(args):
+            if args.bye_after is not None and count >= args.bye_after:
+                break
+            if not sess.send_msg(plaintext):
+                return
+            count += 1
+        if args.bye_after is not None:
+            sess.send_bye(0)
+            log("sent BYE reason 0 after %d messages" % count)
+            sess.shutdown_write()
+        elif not args.no_end and sess.send_end():
+            log("sent END after %d messages" % count)
+    except OSError as e:
+        log("send failed: %s" % e)
+
+
+def on_peer_bye(sess, reason):
+    log("BYE received, reason %d (%s)" % (reason, REASONS[reason]))
+    sess.stop = True
+    try:
+        sess.send_bye(0)            # no-op if we already sent ours
+    except OSError:
+        pass
+    sess.drain(CLOSE_WAIT)
+    if reason:
+        finish(4, "other side aborted: BYE reason %d (%s)" % (reason, REASONS[reason]))
+    finish(0, "session closed: BYE exchanged")
+
+
+def run_normal(sess, args):
+    try:
+        sess.send_hello()
+        sess.recv_hello()
+        sess.send_auth()
+        sess.recv_auth()
+    except ProtocolError as e:
+        finish(1, "ERROR " + str(e))
+    except (Closed, OSError) as e:
+        finish(1, "connection lost during the handshake (%s)" % e)
+    sender = threading.Thread(target=sender_main, args=(sess, args), daemon=True)
+    sender.start()
+    while True:
+        if sess.peer_end and sess.sent_end:
+            sess.drain(CLOSE_WAIT)
+            finish(0, "session closed: END both ways")
+        if sess.sent_bye and time.monotonic() > sess.bye_time + CLOSE_WAIT:
+            finish(1, "no BYE from the other side within %d s of ours" % CLOSE_WAIT)
+        try:
+            body = sess.reader.next_frame(0.2, MAX_LEN)
+            if body is None:
+                continue
+            ftype, value = sess.receive(body)
+        except ProtocolError as e:
+            finish(1, "ERROR " + str(e))
+        except Closed as e:
+            sender.join(CLOSE_WAIT)     # our END may be on its way out right now
+            if sess.peer_end and sess.sent_end:
+                finish(0, "session closed: END both ways")
+            finish(1, "connection lost (%s)" % e)
+        if ftype == MSG:
+            try:
+                write_out(value)
+            except OSError as e:
+                sess.stop = True
+                sess.send_bye(2)
+                finish(1, "cannot write stdout (%s): sent BYE reason 2" % e)
+        elif ftype == END:
+            log("END received")
+        else:
+            on_peer_bye(sess, value)
+
+
+def attack_action(sess, name):
+    """Send the hostile frame(s) of an attack that runs after establishment."""
+    msg = sess.msg_frame
+    if name in ("tamper-ct", "tamper-wrap"):
+        sess.send_raw(msg(forged(name), sess.take_seq(), name.split("-")[1]))
+    elif name == "bad-sig":
+        sess.send_raw(flip(msg(forged(name), sess.take_seq()), -1))
+    elif name == "replay":
+        data = msg(b"REPLAYED-ONCE", sess.take_seq())
+        sess.send_raw(data)
+        sess.send_raw(data)
+    elif name == "skip-seq":
+        sess.send_raw(msg(forged(name), sess.send_seq + 1))
+    elif name == "huge-len":
+        sess.send_raw(b"\xff\xff\xff\xff")
+    elif name == "auth-twice":
+        sess.send_auth()
+    elif name == "stall-midframe":
+        sess.send_raw(msg(forged(name), sess.take_seq())[:3])
+    elif name == "end-then-msg":
+        sess.send_end()
+        sess.send_raw(msg(forged(name), sess.take_seq()))
+    elif name == "bye-bad-sig":
+        sess.send_bye(0, bad_sig=True)
+    elif name == "bad-reason":
+        sess.send_bye(7)
+    elif name == "len-mismatch":
+        body = sess.msg_body(forged(name), sess.take_seq())
+        sess.send_raw(struct.pack(">I", len(body) + 1) + body + b"\x00")
+    elif name == "key1024":     # only reached if the other side accepted our key
+        sess.send_raw(msg(forged(name), sess.take_seq()))
+
+
+def run_attack(sess, args):
+    name, t0, how, bye = args.attack, None, None, None
+    try:
+        if name == "key16384":
+            spki = fake_spki()
+            log("sending HELLO with a 16384-bit key (%d-byte SPKI)" % len(spki))
+            sess.send_hello(spki)
+            t0 = time.monotonic()
+        elif name != "stall-handshake":
+            sess.send_hello()
+            sess.recv_hello()
+            if name == "msg-before-auth":
+                sess.send_raw(sess.msg_frame(forged(name), sess.take_seq()))
+            else:
+                sess.send_auth()
+                sess.recv_auth()
+                for text in args.send:
+                    sess.send_msg(os.fsencode(text))
+                attack_action(sess, name)
+        log("attack %s sent" % name)
+    except ProtocolError as e:
+        finish(1, "ERROR " + str(e))
+    except Closed as e:
+        how = "%s, before the attack completed" % e
+    except OSError as e:
+        log("send failed: %s" % e)
+    while how is None:      # discard everything, print only MSGs that verify
+        body = None
+        try:
+            body = sess.reader.next_frame(1.0, MAX_LEN if sess.established else MAX_HS_LEN)
+        except ProtocolError as e:      # the stream cannot be resynchronised
+            log("discarding the rest: %s" % e)
+            try:
+                sess.reader.discard_until_closed()
+            except Closed as c:
+                how = str(c)
+        except Closed as e:
+            how = str(e)
+        if body is None:
+            continue
+        if not sess.established:
+            log("discarded %s frame" % TYPE_NAMES.get(body[0], "unknown"))
+            continue
+        try:
+            ftype, value = sess.receive(body)
+        except ProtocolError as e:
+            log("discarded: %s" % e)
+            continue
+        if ftype == MSG:
+            write_out(value)
+        elif ftype == BYE:
+            bye = value
+            log("BYE received, reason %d" % value)
+            if name not in ("huge-len", "stall-midframe"):  # our stream is still framed
+                try:
+                    sess.send_bye(0)
+                except OSError:
+                    pass
+            sess.shutdown_write()
+    if t0 is not None:
+        log("closed after %.3f s" % (time.monotonic() - t0))
+    finish(0, "closed by other side (%s); %s" % (
+        how, "BYE seen, reason %d" % bye if bye is not None else "no BYE seen"))
+
+
+def open_connection(args):
+    try:
+        if args.server is not None:
+            lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            lsock.bind(("127.0.0.1", args.server))
+            lsock.listen(1)
+            log("listening")
+            sock, addr = lsock.accept()
+            lsock.close()
+            log("accepted connection from %s:%d" % addr)
+            return sock, "s"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", args.client))
+                log("connected to 127.0.0.1:%d" % args.client)
+                return sock, "c"
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    except OSError as e:
+        finish(1, "ERROR cannot %s: %s" % ("listen" if args.server is not None else "connect", e))
+
+
+def parse_args():
+    def port(text):
+        if not 1 <= int(text) <= 65535:
+            raise ValueError(text)
+        return int(text)
+    p = argparse.ArgumentParser(prog="peer.py", description="secchat/1 test peer")
+    role = p.add_mutually_exclusive_group(required=True)
+    role.add_argument("-c", dest="client", type=port, metavar="PORT", help="connect to 127.0.0.1:PORT")
+    role.add_argument("-s", dest="server", type=port, metavar="PORT", help="listen on 127.0.0.1:PORT")
+    p.add_argument("-b", dest="bits", type=int, default=2048, help="own RSA key size (2048)")
+    p.add_argument("--attack", choices=ATTACKS, metavar="NAME", help=", ".join(ATTACKS))
+    p.add_argument("--send", action="append", default=[], metavar="TEXT", help="send TEXT as one MSG")
+    p.add_argument("--send-file", type=argparse.FileType("rb"), metavar="FILE",
+                   help="send FILE in MSGs of at most %d bytes" % MAX_MSG)
+    p.add_argument("--no-end", action="store_true", help="do not send END")
+    p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SEC", help="overall limit (20)")
+    args = p.parse_args()
+    if not 1024 <= args.bits <= 16384:
+        p.error("-b must be within 1024..16384")
+    if args.timeout <= 0:
+        p.error("--timeout must be positive")
+    if args.bye_after is not None and (args.bye_after < 0 or args.no_end or
+                                       args.attack not in (None, "split1")):
+        p.error("--bye-after N needs N >= 0, normal mode and no --no-end")
+    return args
+
+
+def main():
+    args = parse_args()
+    timer = threading.Timer(args.timeout, finish, (1, "timeout after %g s" % args.timeout))
+    timer.daemon = True
+    timer.start()
+    bits = 1024 if args.attack == "key1024" else args.bits
+    priv = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    log("own key " + fingerprint(priv.public_key().public_bytes(DER, SPKI)))
+    sock, role = open_connection(args)
+    sess = Session(sock, role, priv, split=args.attack == "split1")
+    if sess.split:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if args.attack in (None, "split1"):
+        run_normal(sess, args)
+    else:
+        run_attack(sess, args)
+
+
+if __name__ == "__main__":
+    main()
