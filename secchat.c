@@ -665,7 +665,7 @@ recv_msg(struct session *s, unsigned char *b, size_t len)
 static int
 recv_close(struct session *s, unsigned char *b, size_t len)
 {
-	static const char *const why[] = { "closed the conversation", "was interrupted", "failed locally" };
+	static const char *const why[] = { "", "was interrupted", "failed locally" };
 	const char *name = frame_name(b[0]);
 
 	(void)len;
@@ -688,7 +688,7 @@ recv_close(struct session *s, unsigned char *b, size_t len)
 	else if (!s->tty && !s->sent_end && s->sent_bye < 0)
 		fail(s, "the peer closed the conversation before all of our input was sent");
 	else
-		msg("the peer %s", why[b[9]]);
+		msg(s->sent_bye < 0 ? "the peer closed the conversation" : "the peer answered BYE");
 	return s->sent_bye < 0 ? send_close(s, T_BYE, R_USER) : 0;
 }
 

@@ -58,10 +58,11 @@ has() { grep -qa -- "$2" "$1"; }
 hasnt() { ! grep -qa -- "$2" "$1"; }
 fp() { sed -n "s/^secchat: $2: \(SHA256:.*\)/\1/p" "$1"; }
 
-# server DIR [ARGS]: secchat -s in the background, stdin from DIR/s.in; sets SPID.
+# server DIR [ARGS]: secchat -s in the background, stdin from DIR/s.in, stdout to
+# $SOUT or DIR/s.out; sets SPID.
 server() {
 	local d=$1; shift
-	"$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "$d/s.out" 2> "$d/s.err" 7>&- 8>&- &
+	"$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "${SOUT:-$d/s.out}" 2> "$d/s.err" 7>&- 8>&- &
 	SPID=$!
 	wait_for "$d/s.err" "listening on port"
 }
@@ -142,6 +143,15 @@ client "$D"; exec 7>&-; wait_pid $PPID_; PRC=$?
 expect "peer's BYE before our input ended: status 1 and a reason" eval 'test "$CRC" = 1 && has "$D/c.err" "before all of our input was sent"'
 expect "peer's BYE before our input ended: BYE answered (peer.py exits 0)" test "$PRC" = 0
 
+# ---- a local failure: stdout closed early sends BYE reason 2 ----
+newdir stdout-broken; newport
+head -c 2000000 /dev/urandom > "$D/c.in"; : > "$D/s.in"; mkfifo "$D/pipe"
+head -c 10 < "$D/pipe" > /dev/null &
+SOUT=$D/pipe server "$D"	# the server's stdout: a reader that stops after ten bytes
+client "$D"; wait_pid $SPID; SRC=$?
+expect "stdout closed: the server says so and exits 1" eval 'test "$SRC" = 1 && has "$D/s.err" "writing to stdout"'
+expect "stdout closed: the client learns of the peer's local failure, status 1" eval 'test "$CRC" = 1 && has "$D/c.err" "aborted the session: it failed locally"'
+
 # ---- a second client is refused while a session runs; the session goes on ----
 newdir busy; newport
 mkfifo "$D/s.in" "$D/c.in"
@@ -205,6 +215,12 @@ attack c end-then-msg "message after the peer's END"
 attack c bye-bad-sig "BYE: signature verification failed"
 attack c bad-reason "BYE: invalid last byte 7"
 attack c len-mismatch "message 0: signature verification failed"
+attack c end-long "END of wrong length"
+attack c oversize "MSG of wrong length"
+attack c hello-trailing "peer's public key could not be parsed"
+attack c bad-version "another protocol version"
+attack c key-e3 "public exponent other than 65537"
+attack c key16384 "frame length .* out of bounds"
 expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/attack-c-replay/s.out" 2>/dev/null)" = "REPLAYED-ONCE"
 
 # ---- terminals: typed lines, exit, harmless display ----

@@ -38,7 +38,8 @@ DER, SPKI = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublic
 ATTACKS = ("tamper-ct", "tamper-wrap", "bad-sig", "replay", "skip-seq", "key1024",
            "key16384", "huge-len", "msg-before-auth", "auth-twice", "split1",
            "stall-handshake", "stall-midframe", "end-then-msg", "bye-bad-sig",
-           "bad-reason", "len-mismatch")
+           "bad-reason", "len-mismatch", "end-long", "oversize", "hello-trailing",
+           "bad-version", "key-e3")
 
 
 class ProtocolError(Exception):
@@ -181,8 +182,8 @@ class Session:
             pass
 
     # --- handshake ------------------------------------------------------------
-    def send_hello(self, spki=None):
-        body = bytes([HELLO, VERSION]) + os.urandom(NONCE_LEN) + (spki or self.spki)
+    def send_hello(self, spki=None, version=VERSION):
+        body = bytes([HELLO, version]) + os.urandom(NONCE_LEN) + (spki or self.spki)
         self.my_hello = frame(body)
         self.send_raw(self.my_hello)
 
@@ -453,6 +454,11 @@ def attack_action(sess, name):
     elif name == "len-mismatch":
         body = sess.msg_body(forged(name), sess.take_seq())
         sess.send_raw(struct.pack(">I", len(body) + 1) + body + b"\x00")
+    elif name == "end-long":    # a fixed-length frame one byte too long, correctly signed
+        content = bytes([END]) + sess.take_seq().to_bytes(8, "big") + b"\x00\x00"
+        sess.send_raw(frame(content + sess.sign(content)))
+    elif name == "oversize":    # a well-formed MSG one byte over the largest message
+        sess.send_raw(msg(forged(name) + bytes(MAX_MSG + 1 - len(forged(name))), sess.take_seq()))
     elif name == "key1024":     # only reached if the other side accepted our key
         sess.send_raw(msg(forged(name), sess.take_seq()))
 
@@ -465,6 +471,9 @@ def run_attack(sess, args):
             log("sending HELLO with a 16384-bit key (%d-byte SPKI)" % len(spki))
             sess.send_hello(spki)
             t0 = time.monotonic()
+        elif name in ("hello-trailing", "bad-version"):
+            sess.send_hello(sess.spki + b"\x00" if name == "hello-trailing" else None,
+                            2 if name == "bad-version" else VERSION)
         elif name != "stall-handshake":
             sess.send_hello()
             sess.recv_hello()
@@ -582,7 +591,8 @@ def main():
     timer.daemon = True
     timer.start()
     bits = 1024 if args.attack == "key1024" else args.bits
-    priv = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    priv = rsa.generate_private_key(public_exponent=3 if args.attack == "key-e3" else 65537,
+                                    key_size=bits)
     log("own key " + fingerprint(priv.public_key().public_bytes(DER, SPKI)))
     sock, role = open_connection(args)
     sess = Session(sock, role, priv, split=args.attack == "split1")
