@@ -596,7 +596,7 @@ recv_hello(struct session *s, unsigned char *b, size_t len)
 	if (len < 34 || b[1] != VERSION)
 		return fail(s, "peer speaks another protocol version");
 	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
-		return fail(s, "peer's public key could not be parsed");
+		return fail(s, "peer's public key is malformed or followed by trailing bytes");
 	if (mbedtls_pk_get_type(&s->peer) != MBEDTLS_PK_RSA)
 		return fail(s, "peer's key is not an RSA key");
 	bits = mbedtls_pk_get_bitlen(&s->peer);
@@ -764,7 +764,7 @@ read_net(struct session *s)
 		if (s->sent_bye >= 0)
 			return fail(s, "connection closed without the peer's BYE");
 		return fail(s, s->rxlen ? "connection lost in the middle of a frame" :
-		    "connection lost: the peer closed without END or BYE");
+		    "connection lost: the peer closed before the conversation ended");
 	}
 	s->rxlen += r;
 	s->t_rx = now_ms();
@@ -926,8 +926,7 @@ run(struct session *s)
 	while (!over(s)) {
 		if (nsig > s->sigseen && on_signal(s) < 0)
 			return -1;
-		if ((wait = next_wait(s, now_ms())) == 0)
-			return timed_out(s);
+		wait = next_wait(s, now_ms());
 		pfd[NET].fd = s->fd;
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
@@ -939,8 +938,11 @@ run(struct session *s)
 				continue;
 			return fail(s, "poll: %s", strerror(errno));
 		}
-		if (n == 0)
+		if (n == 0) {	/* a limit ran out, and nothing is waiting */
+			if (wait >= 0 && next_wait(s, now_ms()) == 0)
+				return timed_out(s);
 			continue;
+		}
 		if (pfd[NET].revents & (POLLOUT | POLLERR | POLLHUP) && flush_tx(s) < 0)
 			return -1;
 		if (pfd[NET].revents & (POLLIN | POLLERR | POLLHUP) && s->got_bye < 0 &&
