@@ -82,6 +82,14 @@ newdir usage
 "$BIN" -s extra 2> "$D/e.err"; expect "extra argument: status 2" test $? = 2
 "$BIN" -h > /dev/null 2> "$D/f.err"; expect "-h: status 0 and usage" test $? = 0 -a -n "$(grep usage "$D/f.err")"
 
+# ---- stalled peers: the 30 s limits run while the other tests do ----
+declare -A STALLED
+for name in stall-handshake stall-midframe; do
+	newdir "$name"; newport; : > "$D/s.in"
+	server "$D"; STALLED[$name]=$SPID
+	timeout 60 $PEER -c "$PORT" --attack "$name" --timeout 50 > "$D/p.out" 2> "$D/p.err" &
+done
+
 # ---- handshake, fingerprints, messages both ways, END both ways ----
 newdir basic; newport
 printf 'hello from the server\n' > "$D/s.in"
@@ -264,6 +272,14 @@ expect "terminal injection: UTF-8 intact" grep -qF "café 中 🙂" "$D/cli.scre
 keys cli exit; wait_for "$D/cli.rc" . 15
 kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
+# ---- the stalled peers, started at the top ----
+for name in stall-handshake stall-midframe; do
+	D=$T/$name; LOGS="$D/*.err"
+	wait_pid "${STALLED[$name]}" 45; RC=$?
+	re=$([ $name = stall-handshake ] && echo "handshake did not complete within 30 s" || echo "stalled in the middle of a frame for 30 s")
+	expect "$name: secchat gives up with status 1 ($re)" eval 'test "$RC" = 1 && has "$D/s.err" "$re"'
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
