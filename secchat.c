@@ -123,8 +123,14 @@ struct session {
 	size_t inlen;
 };
 
-static volatile sig_atomic_t got_sig;	/* last SIGINT/SIGTERM */
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked except while we wait (ppoll) or
+ * compute keys; the handler only counts them.
+ */
+static volatile sig_atomic_t got_sig;	/* the last one */
 static volatile sig_atomic_t nsig;	/* how many arrived */
+static sigset_t sigs;			/* the three */
+static sigset_t waitmask;		/* the mask we were started with */
 
 static const unsigned char zero_iv[12];
 
@@ -469,10 +475,12 @@ write_all(int fd, const unsigned char *p, size_t n)
 {
 	ssize_t r;
 
+	struct pollfd pw = { fd, POLLOUT, 0 };
+
 	while (n > 0) {
 		if ((r = write(fd, p, n)) < 0) {
-			if (errno == EINTR && !got_sig)
-				continue;
+			if (errno == EINTR || (errno == EAGAIN && poll(&pw, 1, -1) >= 0))
+				continue;	/* a stdout left non-blocking by our parent */
 			return -1;
 		}
 		p += r;
@@ -574,8 +582,6 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 	if ((s->tty ? show_message(m, n) : write_all(1, m, n)) == 0)
 		return 0;
 	s->out_broken = 1;
-	if (got_sig)
-		return 0;
 	fail(s, "writing to stdout: %s", strerror(errno));
 	if (s->sent_bye < 0)
 		return send_close(s, T_BYE, R_LOCAL);
@@ -593,7 +599,9 @@ recv_hello(struct session *s, unsigned char *b, size_t len)
 	int ret, e_ok;
 	struct iovec v[3] = { { LABEL, LABEL_LEN } };
 
-	if (len < 34 || b[1] != VERSION)
+	if (len < 34)
+		return fail(s, "protocol error: HELLO too short");
+	if (b[1] != VERSION)
 		return fail(s, "peer speaks another protocol version");
 	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
 		return fail(s, "peer's public key is malformed or followed by trailing bytes");
@@ -800,7 +808,8 @@ flush_tx(struct session *s)
 	/* Our BYE is out: half-close, then keep reading for the peer's BYE. */
 	if (s->sent_bye >= 0 && !s->shut) {
 		s->shut = 1;
-		shutdown(s->fd, SHUT_WR);
+		if (shutdown(s->fd, SHUT_WR) < 0)
+			return fail(s, "connection lost: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -814,7 +823,7 @@ read_stdin(struct session *s)
 	do {
 		r = read(0, s->in + s->inlen, MAXMSG - s->inlen);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				return 0;
 			s->in_eof = 1;
 			fail(s, "reading stdin: %s", strerror(errno));
@@ -867,30 +876,33 @@ produce(struct session *s)
 	return 0;
 }
 
-/* How long poll may sleep before a limit runs out; 0 when one has. */
-static int
-next_wait(const struct session *s, int64_t now)
+/*
+ * The nearest time limit: the handshake, the peer's answer to our BYE and,
+ * when nothing is waiting to be read (idle), a frame that stopped arriving.
+ */
+static int64_t
+deadline(const struct session *s, int idle)
 {
 	int64_t d = INT64_MAX;
 
 	if (s->phase != P_OPEN && s->t_conn + HS_TIMEOUT < d)
 		d = s->t_conn + HS_TIMEOUT;
-	if (s->rxlen > 0 && s->t_rx + STALL_TIMEOUT < d)
-		d = s->t_rx + STALL_TIMEOUT;
 	if (s->sent_bye >= 0 && s->t_bye + BYE_WAIT < d)
 		d = s->t_bye + BYE_WAIT;
-	if (d == INT64_MAX)
-		return -1;
-	return d <= now ? 0 : (int)(d - now);
+	if (idle && s->rxlen > 0 && s->t_rx + STALL_TIMEOUT < d)
+		d = s->t_rx + STALL_TIMEOUT;
+	return d;
 }
 
 static int
-timed_out(struct session *s)
+timed_out(struct session *s, int64_t now)
 {
-	if (s->sent_bye >= 0)
-		return fail(s, "the peer did not answer BYE within %d s", BYE_WAIT / 1000);
-	if (s->phase != P_OPEN)
+	if (s->phase != P_OPEN && now >= s->t_conn + HS_TIMEOUT)
 		return fail(s, "handshake did not complete within %d s", HS_TIMEOUT / 1000);
+	if (s->sent_bye >= 0 && now >= s->t_bye + BYE_WAIT && s->got_bye >= 0)
+		return fail(s, "could not send our BYE within %d s", BYE_WAIT / 1000);
+	if (s->sent_bye >= 0 && now >= s->t_bye + BYE_WAIT)
+		return fail(s, "the peer did not answer BYE within %d s", BYE_WAIT / 1000);
 	return fail(s, "the peer stalled in the middle of a frame for %d s", STALL_TIMEOUT / 1000);
 }
 
@@ -917,32 +929,58 @@ over(const struct session *s)
 	return s->got_bye >= 0 || (s->sent_end && s->got_end && s->sent_bye < 0);
 }
 
+/*
+ * The session is over: half-close and read to the peer's end of stream, so
+ * that close() never resets a connection with our last frame still queued.
+ */
+static void
+linger(struct session *s)
+{
+	unsigned char buf[512];
+	struct pollfd p = { s->fd, POLLIN, 0 };
+	int64_t end = now_ms() + BYE_WAIT, now;
+
+	if (!s->shut && shutdown(s->fd, SHUT_WR) < 0)
+		return;
+	while ((now = now_ms()) < end && poll(&p, 1, (int)(end - now)) > 0 &&
+	    read(s->fd, buf, sizeof buf) > 0)
+		;
+}
+
 static int
 run(struct session *s)
 {
 	struct pollfd pfd[2];
-	int n, wait;
+	struct timespec ts, *tp;
+	int64_t d, now;
+	uint64_t seq;
+	int n;
 
 	while (!over(s)) {
 		if (nsig > s->sigseen && on_signal(s) < 0)
 			return -1;
-		wait = next_wait(s, now_ms());
+		now = now_ms();
+		tp = NULL;
+		if ((d = deadline(s, 1)) != INT64_MAX) {
+			d = d > now ? d - now : 0;
+			ts.tv_sec = d / 1000;
+			ts.tv_nsec = d % 1000 * 1000000;
+			tp = &ts;
+		}
 		pfd[NET].fd = s->fd;
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
 		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < MAXMSG &&
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
-		if ((n = poll(pfd, 2, wait)) < 0) {
+		/* Signals are let in only here, so none is missed between checks. */
+		if ((n = ppoll(pfd, 2, tp, &waitmask)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail(s, "poll: %s", strerror(errno));
 		}
-		if (n == 0) {	/* a limit ran out, and nothing is waiting */
-			if (wait >= 0 && next_wait(s, now_ms()) == 0)
-				return timed_out(s);
-			continue;
-		}
+		if ((now = now_ms()) >= deadline(s, !(pfd[NET].revents & POLLIN)))
+			return timed_out(s, now);
 		if (pfd[NET].revents & (POLLOUT | POLLERR | POLLHUP) && flush_tx(s) < 0)
 			return -1;
 		if (pfd[NET].revents & (POLLIN | POLLERR | POLLHUP) && s->got_bye < 0 &&
@@ -950,9 +988,14 @@ run(struct session *s)
 			return -1;
 		if (pfd[IN].fd >= 0 && pfd[IN].revents && read_stdin(s) < 0)
 			return -1;
-		if (produce(s) < 0 || flush_tx(s) < 0)
-			return -1;
+		/* Keep turning input into frames while the socket takes them whole. */
+		do {
+			seq = s->txseq;
+			if (produce(s) < 0 || flush_tx(s) < 0)
+				return -1;
+		} while (seq != s->txseq && s->txoff == s->txlen);
 	}
+	linger(s);
 	return 0;
 }
 
@@ -965,14 +1008,29 @@ on_sig(int sig)
 	nsig++;
 }
 
+/* Sleep until fd is ready, or a signal arrives (-1). */
+static int
+wait_fd(struct session *s, int fd, short events)
+{
+	struct pollfd p = { fd, events, 0 };
+
+	while (!got_sig)
+		if (ppoll(&p, 1, NULL, &waitmask) >= 0 || errno != EINTR)
+			return 0;
+	s->status = 128 + got_sig;
+	return -1;
+}
+
 /* Listen on every address (IPv6 and IPv4 where there is IPv6), accept one client. */
 static int
 accept_one(struct session *s, const char *port)
 {
 	static const int families[] = { AF_INET6, AF_INET };
 	struct addrinfo hints = { 0 }, *ai;
+	struct sockaddr_storage sa;
+	socklen_t salen = sizeof sa;
 	char host[NI_MAXHOST];
-	int i, lfd = -1, fd, one = 1, zero = 0, err = 0;
+	int i, lfd = -1, fd = -1, one = 1, zero = 0, err = 0;
 
 	for (i = 0; i < 2 && lfd < 0; i++) {
 		hints.ai_family = families[i];
@@ -994,30 +1052,21 @@ accept_one(struct session *s, const char *port)
 	if (lfd < 0)
 		return fail(s, "cannot listen on port %s: %s", port, strerror(err ? err : errno));
 	msg("listening on port %s", port);
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-		if (errno != EINTR && errno != ECONNABORTED) {
+	while (fd < 0 && wait_fd(s, lfd, POLLIN) == 0) {
+		fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0 && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
 			err = errno;
 			close(lfd);
 			return fail(s, "accept: %s", strerror(err));
 		}
-		if (got_sig) {
-			close(lfd);
-			s->status = 128 + got_sig;
-			return -1;
-		}
 	}
 	/* One session at a time: with no listener, the kernel refuses the rest. */
 	close(lfd);
-	s->fd = fd;
-	{
-		struct sockaddr_storage sa;
-		socklen_t salen = sizeof sa;
-
-		if (getpeername(fd, (struct sockaddr *)&sa, &salen) == 0 &&
-		    getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, NULL, 0,
-		    NI_NUMERICHOST) == 0)
-			msg("client connected from %s", host);
-	}
+	if ((s->fd = fd) < 0)
+		return -1;
+	if (getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, NULL, 0,
+	    NI_NUMERICHOST) == 0)
+		msg("client connected from %s", host);
 	return 0;
 }
 
@@ -1025,6 +1074,7 @@ static int
 connect_to(struct session *s, const char *host, const char *port)
 {
 	struct addrinfo hints = { 0 }, *res, *ai;
+	socklen_t len = sizeof(int);
 	int fd = -1, ret, err = 0;
 
 	hints.ai_family = AF_UNSPEC;
@@ -1032,27 +1082,28 @@ connect_to(struct session *s, const char *host, const char *port)
 	hints.ai_flags = AI_NUMERICSERV;
 	if ((ret = getaddrinfo(host, port, &hints, &res)) != 0)
 		return fail(s, "%s: %s", host, gai_strerror(ret));
-	for (ai = res; ai != NULL && fd < 0 && !got_sig; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
 			err = errno;
 			continue;
 		}
+		/* Non-blocking, so that a signal can end a slow connect. */
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 			err = errno;
-			close(fd);
-			fd = -1;
+			if (err == EINPROGRESS && wait_fd(s, fd, POLLOUT) == 0 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+				err = errno;
+			if (err != 0) {
+				close(fd);
+				fd = -1;
+				if (got_sig)
+					break;
+			}
 		}
 	}
 	freeaddrinfo(res);
-	if (got_sig) {
-		if (fd >= 0)
-			close(fd);
-		s->status = 128 + got_sig;
-		return -1;
-	}
-	if (fd < 0)
-		return fail(s, "cannot connect to %s port %s: %s", host, port, strerror(err));
-	s->fd = fd;
+	if ((s->fd = fd) < 0)
+		return got_sig ? -1 : fail(s, "cannot connect to %s port %s: %s", host, port, strerror(err));
 	msg("connected to %s port %s", host, port);
 	return 0;
 }
@@ -1098,15 +1149,17 @@ seed(struct session *s)
 static int
 start(struct session *s, const char *host, const char *port)
 {
-	int one = 1, fl;
+	int one = 1;
 
 	if (seed(s) < 0 || make_key(s) < 0 || make_hello(s) < 0)
 		return -1;
+	/* From here on signals come in only where we wait: see wait_fd and run. */
+	if (sigprocmask(SIG_BLOCK, &sigs, &waitmask) < 0)
+		return fail(s, "sigprocmask: %s", strerror(errno));
 	if ((host ? connect_to(s, host, port) : accept_one(s, port)) < 0)
 		return -1;
 	s->t_conn = now_ms();
-	if ((fl = fcntl(s->fd, F_GETFL)) < 0 || fcntl(s->fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
 		return fail(s, "socket setup: %s", strerror(errno));
 	msg("exchanging keys");
 	return send_hello(s);
@@ -1164,18 +1217,25 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 
-	/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM a flag. */
-	if (setrlimit(RLIMIT_CORE, &nocore) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
-		msg("cannot disable core dumps: %s", strerror(errno));
-		return 1;
-	}
+	/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM/SIGHUP a flag. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	if (setrlimit(RLIMIT_CORE, &nocore) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0 ||
+	    sigaction(SIGPIPE, &sa, NULL) < 0) {
+		msg("cannot disable core dumps or SIGPIPE: %s", strerror(errno));
+		return 1;
+	}
 	sa.sa_handler = on_sig;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_mask = sigs;
+	for (ch = 1; ch < NSIG; ch++)
+		if (sigismember(&sigs, ch) == 1 && sigaction(ch, &sa, NULL) < 0) {
+			msg("sigaction: %s", strerror(errno));
+			return 1;
+		}
 
 	s.dir = serve ? 's' : 'c';
 	s.tty = isatty(0);

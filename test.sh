@@ -89,6 +89,11 @@ for name in stall-handshake stall-midframe; do
 	server "$D"; STALLED[$name]=$SPID
 	timeout 60 $PEER -c "$PORT" --attack "$name" --timeout 50 > "$D/p.out" 2> "$D/p.err" &
 done
+# A peer stalled mid-frame is caught even while we send without pause.
+newdir stall-busy; newport
+$PEER -s "$PORT" --attack stall-midframe --timeout 50 > /dev/null 2> "$D/p.err" &
+wait_for "$D/p.err" "listening"
+"$BIN" -c 127.0.0.1 -p "$PORT" < /dev/zero > /dev/null 2> "$D/s.err" & STALLED[stall-busy]=$!
 
 # ---- handshake, fingerprints, messages both ways, END both ways ----
 newdir basic; newport
@@ -141,6 +146,16 @@ expect "secchat -c with peer.py -s: both exit 0" test "$CRC" = 0 -a "$PRC" = 0
 expect "secchat -c with peer.py -s: messages both ways" test "$(cat "$D/p.out")" = 'from secchat' -a "$(cat "$D/c.out")" = 'from peer.py'
 expect "secchat -c with peer.py -s: fingerprints agree" test "$(fp "$D/c.err" 'your key')" = "$(sed -n 's/^peer: peer key //p' "$D/p.err")"
 
+# ---- input that ends while the connection is idle: END still goes out ----
+newdir late-eof; newport
+: > "$D/s.in"; mkfifo "$D/c.in"; exec 7<> "$D/c.in"
+server "$D"
+"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- & CPID=$!
+wait_for "$D/s.err" "peer has finished sending"	# idle: both HELLOs, AUTHs and the server's END done
+printf 'last words\n' >&7; exec 7>&-
+wait_pid $CPID 10; CRC=$?; wait_pid $SPID 10; SRC=$?
+expect "input ending on an idle connection: last message and END sent, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && has "$D/s.out" "last words"'
+
 # ---- the peer's BYE before all of our input was sent (pipe mode) ----
 newdir byefirst; newport
 mkfifo "$D/c.in"
@@ -175,7 +190,7 @@ exec 7>&- 8>&-; wait_pid $CPID; CRC=$?; wait_pid $SPID; SRC=$?
 expect "second client: the session still ends cleanly" test "$SRC" = 0 -a "$CRC" = 0
 
 # ---- SIGINT and SIGTERM during a session: BYE reason 1, status 130/143 ----
-for sig in INT TERM; do
+for sig in INT TERM HUP; do
 	newdir "sig$sig"; newport
 	mkfifo "$D/s.in" "$D/c.in"
 	exec 7<> "$D/s.in" 8<> "$D/c.in"
@@ -184,7 +199,7 @@ for sig in INT TERM; do
 	wait_for "$D/c.err" "secure session established"; wait_for "$D/s.err" "secure session established"
 	kill -$sig $CPID; wait_pid $CPID; CRC=$?; wait_pid $SPID; SRC=$?
 	exec 7>&- 8>&-
-	want=$([ $sig = INT ] && echo 130 || echo 143)
+	want=$((128 + $(kill -l $sig)))
 	expect "SIG$sig: client exits $want after wiping its keys" eval 'test "$CRC" = $want && has "$D/c.err" "keys erased"'
 	expect "SIG$sig: server reports the interruption, status 1" eval 'test "$SRC" = 1 && has "$D/s.err" "interrupted"'
 done
@@ -253,6 +268,11 @@ for closer in srv cli; do
 	LOGS="$D/*.err $D/*.screen"
 	expect "terminal ($closer closes): typed line shown on the server" grep -q "^peer> hello from the client terminal$" "$D/srv.screen"
 	expect "terminal ($closer closes): typed line shown on the client" grep -q "^peer> hello from the server terminal$" "$D/cli.screen"
+	if [ $closer = cli ]; then	# pasted lines: each one a message, all sent at once
+		tmux -L "$TMUX_SOCK" send-keys -t cli "line one" Enter "line two" Enter "line three" Enter
+		for i in $(seq 200); do screen srv | grep -q "peer> line three" && break; sleep 0.05; done
+		expect "terminal: three pasted lines arrive as three messages" test "$(grep -c '^peer> line ' "$D/srv.screen")" = 3
+	fi
 	keys $closer exit
 	wait_for "$D/srv.rc" . 15; wait_for "$D/cli.rc" . 15
 	expect "terminal: 'exit' on the $closer side ends both with status 0" test "$(cat "$D/srv.rc" 2>/dev/null)" = 0 -a "$(cat "$D/cli.rc" 2>/dev/null)" = 0
@@ -274,7 +294,7 @@ kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
 tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 
 # ---- the stalled peers, started at the top ----
-for name in stall-handshake stall-midframe; do
+for name in stall-handshake stall-midframe stall-busy; do
 	D=$T/$name; LOGS="$D/*.err"
 	wait_pid "${STALLED[$name]}" 45; RC=$?
 	re=$([ $name = stall-handshake ] && echo "handshake did not complete within 30 s" || echo "stalled in the middle of a frame for 30 s")
