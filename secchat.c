@@ -136,16 +136,24 @@ static const unsigned char zero_iv[12];
 
 /* ---- messages ---- */
 
+/* One status line on stderr, written whole. */
+static void __attribute__((format(printf, 1, 0)))
+vmsg(const char *fmt, va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof line, fmt, ap);
+	fprintf(stderr, "secchat: %s\n", line);
+}
+
 static void __attribute__((format(printf, 1, 2)))
 msg(const char *fmt, ...)
 {
 	va_list ap;
-	char line[512];
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "secchat: %s\n", line);
 }
 
 /* End the session with a reason; returns -1 for the caller to pass up. */
@@ -153,12 +161,10 @@ static int __attribute__((format(printf, 2, 3)))
 fail(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
-	char line[512];
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "secchat: %s\n", line);
 	if (s->status == 0)
 		s->status = 1;
 	return -1;
@@ -387,20 +393,6 @@ frame_start(struct session *s, size_t len)
 	return p + 4;
 }
 
-static void
-frame_done(struct session *s, const unsigned char *b, size_t len)
-{
-	show_frame(s, "sent", b - 4, 4 + len);
-}
-
-static int
-send_hello(struct session *s)
-{
-	memcpy(frame_start(s, s->hellolen - 4), s->hello + 4, s->hellolen - 4);
-	frame_done(s, s->tx + s->txlen - (s->hellolen - 4), s->hellolen - 4);
-	return 0;
-}
-
 static int
 send_auth(struct session *s)
 {
@@ -410,7 +402,7 @@ send_auth(struct session *s)
 	b[0] = T_AUTH;
 	if ((ret = sign(s, b, 1, b + 1)) != 0)
 		return tlsfail(s, "signing AUTH", ret);
-	frame_done(s, b, 1 + s->ourlen);
+	show_frame(s, "sent", b - 4, 5 + s->ourlen);
 	return 0;
 }
 
@@ -426,7 +418,7 @@ send_close(struct session *s, int type, int reason)
 	b[9] = reason;
 	if ((ret = sign(s, b, 10, b + 10)) != 0)
 		return tlsfail(s, type == T_END ? "signing END" : "signing BYE", ret);
-	frame_done(s, b, 10 + s->ourlen);
+	show_frame(s, "sent", b - 4, 14 + s->ourlen);
 	s->txseq++;
 	if (type == T_END) {
 		s->sent_end = 1;
@@ -463,7 +455,7 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 	mbedtls_platform_zeroize(k, sizeof k);
 	if (ret != 0 || wlen != s->peerlen)
 		return tlsfail(s, "encrypting a message", ret);
-	frame_done(s, b, clen + s->ourlen);
+	show_frame(s, "sent", b - 4, 4 + clen + s->ourlen);
 	s->txseq++;
 	return 0;
 }
@@ -473,9 +465,8 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 static int
 write_all(int fd, const unsigned char *p, size_t n)
 {
-	ssize_t r;
-
 	struct pollfd pw = { fd, POLLOUT, 0 };
+	ssize_t r;
 
 	while (n > 0) {
 		if ((r = write(fd, p, n)) < 0) {
@@ -671,12 +662,11 @@ recv_msg(struct session *s, unsigned char *b, size_t len)
 
 /* END and BYE: signature, sequence, then the last byte. */
 static int
-recv_close(struct session *s, unsigned char *b, size_t len)
+recv_close(struct session *s, unsigned char *b)
 {
 	static const char *const why[] = { "", "was interrupted", "failed locally" };
 	const char *name = frame_name(b[0]);
 
-	(void)len;
 	if (verify(s, b, 10) != 0)
 		return fail(s, "%s: signature verification failed - closing (possible tampering)", name);
 	if (get64(b + 1) != s->rxseq)
@@ -693,7 +683,7 @@ recv_close(struct session *s, unsigned char *b, size_t len)
 	s->got_bye = b[9];
 	if (b[9] != R_USER)
 		fail(s, "the peer aborted the session: it %s", why[b[9]]);
-	else if (!s->tty && !s->sent_end && s->sent_bye < 0)
+	else if (!s->tty && (!s->in_eof || s->inlen > 0) && s->sent_bye < 0)
 		fail(s, "the peer closed the conversation before all of our input was sent");
 	else
 		msg(s->sent_bye < 0 ? "the peer closed the conversation" : "the peer answered BYE");
@@ -710,7 +700,6 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 {
 	static const int expect[] = { T_HELLO, T_AUTH };
 	size_t fixed = 9 + s->ourlen + TAG_LEN + s->peerlen;
-	int ok;
 
 	show_frame(s, "received", b - 4, len + 4);
 	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG)
@@ -727,8 +716,7 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 		msg("secure session established");
 		return 0;
 	case T_MSG:
-		ok = len >= fixed && len - fixed <= MAXMSG;
-		if (!ok)
+		if (len < fixed || len - fixed > MAXMSG)
 			return fail(s, "protocol error: MSG of wrong length");
 		if (s->got_end)
 			return fail(s, "protocol error: message after the peer's END");
@@ -739,7 +727,7 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 			return fail(s, "protocol error: %s of wrong length", frame_name(b[0]));
 		if (s->got_end && b[0] == T_END)
 			return fail(s, "protocol error: a second END");
-		return recv_close(s, b, len);
+		return recv_close(s, b);
 	}
 	return fail(s, "protocol error: unknown frame type %u", b[0]);
 }
@@ -1162,7 +1150,9 @@ start(struct session *s, const char *host, const char *port)
 	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
 		return fail(s, "socket setup: %s", strerror(errno));
 	msg("exchanging keys");
-	return send_hello(s);
+	memcpy(frame_start(s, s->hellolen - 4), s->hello + 4, s->hellolen - 4);
+	show_frame(s, "sent", s->hello, s->hellolen);
+	return 0;
 }
 
 int
