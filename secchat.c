@@ -942,7 +942,6 @@ run(struct session *s)
 	struct timespec ts, *tp;
 	int64_t d, now;
 	uint64_t seq;
-	int n;
 
 	while (!over(s)) {
 		if (nsig > s->sigseen && on_signal(s) < 0)
@@ -962,7 +961,7 @@ run(struct session *s)
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
 		/* Signals are let in only here, so none is missed between checks. */
-		if ((n = ppoll(pfd, 2, tp, &waitmask)) < 0) {
+		if (ppoll(pfd, 2, tp, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail(s, "poll: %s", strerror(errno));
