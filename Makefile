@@ -1,7 +1,7 @@
 # secchat: one C file on Mbed TLS's crypto library.
 CC ?= cc
 CFLAGS ?= -O2
-CFLAGS += -Wall -Wextra
+WARN = -Wall -Wextra
 LDLIBS = -lmbedcrypto
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
@@ -9,7 +9,7 @@ BINDIR = $(PREFIX)/bin
 all: secchat
 
 secchat: secchat.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ secchat.c $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ secchat.c $(LDLIBS)
 
 check: secchat
 	./test.sh

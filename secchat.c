@@ -654,6 +654,9 @@ recv_msg(struct session *s, unsigned char *b, size_t len)
 		mbedtls_platform_zeroize(ct, n);
 		return fail(s, "message %llu: decryption failed - closing", (unsigned long long)s->rxseq);
 	}
+	if (s->verbose)
+		msg("message %llu: signature verified, %zu bytes decrypted",
+		    (unsigned long long)s->rxseq, n);
 	s->rxseq++;
 	ret = deliver(s, ct, n);
 	mbedtls_platform_zeroize(ct, n);
