@@ -706,7 +706,7 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 
 	show_frame(s, "received", b - 4, len + 4);
 	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG)
-		return fail(s, "protocol error: unexpected %s frame", frame_name(b[0]));
+		return fail(s, "protocol error: unexpected %s frame (type %u)", frame_name(b[0]), b[0]);
 	switch (b[0]) {
 	case T_HELLO:
 		return recv_hello(s, b, len);
