@@ -9,12 +9,11 @@ BIN=${SECCHAT:-$PWD/secchat}
 PY=${PYTHON:-/usr/bin/python3}
 PEER="$PY $PWD/tests/peer.py"
 T=$(mktemp -d /tmp/secchat-test.XXXXXX)
-PORT=$((20000 + $$ % 20000))
-TMUX_SOCK=secchat-test-$$
+PORT=$((20000 + $$ % 300 * 128))	# 128 ports a run: runs side by side do not collide
 passed=0 failed=0
 
 cleanup() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	for sock in "$T"/*/tmux.sock; do [ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null; done
 	pkill -P $$ 2>/dev/null
 	rm -rf "$T"
 }
@@ -251,12 +250,14 @@ expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/a
 
 # ---- terminals: typed lines, exit, harmless display ----
 # term NAME CMD: run CMD in a detached tmux window; its stderr to NAME.err, status to NAME.rc.
+# Each test has its own tmux server (socket in its directory).
+tm() { tmux -S "$D/tmux.sock" "$@"; }
 term() {
-	tmux -u -L "$TMUX_SOCK" new-session -d -s "$1" -x 160 -y 40 \
+	tm -u new-session -d -s "$1" -x 160 -y 40 \
 	    "$2 2> $D/$1.err; echo \$? > $D/$1.rc; sleep 60"
 }
-keys() { tmux -L "$TMUX_SOCK" send-keys -t "$1" -l -- "$2"; tmux -L "$TMUX_SOCK" send-keys -t "$1" Enter; }
-screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t "$1" > "$D/$1.screen"; cat "$D/$1.screen"; }
+keys() { tm send-keys -t "$1" -l -- "$2"; tm send-keys -t "$1" Enter; }
+screen() { tm capture-pane -p -t "$1" > "$D/$1.screen"; cat "$D/$1.screen"; }
 
 for closer in srv cli; do
 	newdir "tty-$closer"; newport
@@ -272,7 +273,7 @@ for closer in srv cli; do
 	expect "terminal ($closer closes): typed line shown on the server" grep -q "^peer> hello from the client terminal$" "$D/srv.screen"
 	expect "terminal ($closer closes): typed line shown on the client" grep -q "^peer> hello from the server terminal$" "$D/cli.screen"
 	if [ $closer = cli ]; then	# pasted lines: each one a message, all sent at once
-		tmux -L "$TMUX_SOCK" send-keys -t cli "line one" Enter "line two" Enter "line three" Enter
+		tm send-keys -t cli "line one" Enter "line two" Enter "line three" Enter
 		for i in $(seq 200); do screen srv | grep -q "peer> line three" && break; sleep 0.05; done
 		expect "terminal: three pasted lines arrive as three messages" test "$(grep -c '^peer> line ' "$D/srv.screen")" = 3
 	fi
@@ -280,7 +281,7 @@ for closer in srv cli; do
 	wait_for "$D/srv.rc" . 15; wait_for "$D/cli.rc" . 15
 	expect "terminal: 'exit' on the $closer side ends both with status 0" test "$(cat "$D/srv.rc" 2>/dev/null)" = 0 -a "$(cat "$D/cli.rc" 2>/dev/null)" = 0
 	expect "terminal ($closer closes): keys erased on both sides" eval 'has "$D/srv.err" "keys erased" && has "$D/cli.err" "keys erased"'
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	tm kill-server 2>/dev/null
 done
 
 # A peer in pipe mode sends escape sequences and UTF-8 to a terminal.
@@ -294,7 +295,7 @@ expect "terminal injection: escapes shown as visible text" grep -qF 'peer> A^[]0
 expect "terminal injection: UTF-8 intact" grep -qF "café 中 🙂" "$D/cli.screen"
 keys cli exit; wait_for "$D/cli.rc" . 15
 kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
-tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+tm kill-server 2>/dev/null
 
 # ---- the stalled peers, started at the top ----
 for name in stall-handshake stall-midframe stall-busy; do
