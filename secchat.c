@@ -124,8 +124,8 @@ struct session {
 };
 
 /*
- * SIGINT, SIGTERM and SIGHUP are blocked except while we wait (ppoll) or
- * compute keys; the handler only counts them.
+ * SIGINT, SIGTERM and SIGHUP are blocked once the key is made, except while
+ * we wait in ppoll; the handler only counts them.
  */
 static volatile sig_atomic_t got_sig;	/* the last one */
 static volatile sig_atomic_t nsig;	/* how many arrived */
@@ -890,10 +890,9 @@ timed_out(struct session *s, int64_t now)
 {
 	if (s->phase != P_OPEN && now >= s->t_conn + HS_TIMEOUT)
 		return fail(s, "handshake did not complete within %d s", HS_TIMEOUT / 1000);
-	if (s->sent_bye >= 0 && now >= s->t_bye + BYE_WAIT && s->got_bye >= 0)
-		return fail(s, "could not send our BYE within %d s", BYE_WAIT / 1000);
 	if (s->sent_bye >= 0 && now >= s->t_bye + BYE_WAIT)
-		return fail(s, "the peer did not answer BYE within %d s", BYE_WAIT / 1000);
+		return fail(s, s->got_bye >= 0 ? "could not send our BYE within %d s" :
+		    "the peer did not answer BYE within %d s", BYE_WAIT / 1000);
 	return fail(s, "the peer stalled in the middle of a frame for %d s", STALL_TIMEOUT / 1000);
 }
 
@@ -1161,6 +1160,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct session s;
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
 	const struct rlimit nocore = { 0, 0 };
 	struct sigaction sa;
 	const char *host = NULL, *port = PORT;
@@ -1213,9 +1213,8 @@ main(int argc, char *argv[])
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
+	for (ch = 0; ch < 3; ch++)
+		sigaddset(&sigs, caught[ch]);
 	if (setrlimit(RLIMIT_CORE, &nocore) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0 ||
 	    sigaction(SIGPIPE, &sa, NULL) < 0) {
 		msg("cannot disable core dumps or SIGPIPE: %s", strerror(errno));
@@ -1223,8 +1222,8 @@ main(int argc, char *argv[])
 	}
 	sa.sa_handler = on_sig;
 	sa.sa_mask = sigs;
-	for (ch = 1; ch < NSIG; ch++)
-		if (sigismember(&sigs, ch) == 1 && sigaction(ch, &sa, NULL) < 0) {
+	for (ch = 0; ch < 3; ch++)
+		if (sigaction(caught[ch], &sa, NULL) < 0) {
 			msg("sigaction: %s", strerror(errno));
 			return 1;
 		}
