@@ -14,11 +14,18 @@ secchat: secchat.c
 check: secchat
 	./test.sh
 
+# Figures beside the limits Mbed TLS sets on this machine (takes about a minute).
+bench: secchat bench/limits
+	/usr/bin/python3 bench/bench.py ./secchat bench/limits
+
+bench/limits: bench/limits.c
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/limits.c $(LDLIBS)
+
 install: secchat
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 secchat $(DESTDIR)$(BINDIR)/secchat
 
 clean:
-	rm -f secchat
+	rm -f secchat bench/limits
 
-.PHONY: all check install clean
+.PHONY: all check bench install clean
