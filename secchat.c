@@ -945,6 +945,14 @@ run(struct session *s)
 	int64_t d, now;
 	uint64_t seq;
 
+	/*
+	 * A pipe holds 64 KiB: while we sign and encrypt one message the
+	 * producer stops there, and the next message goes out a quarter full
+	 * at the full RSA cost.  Room for a whole message lets the producer
+	 * run ahead (this fails harmlessly when stdin is not a pipe).
+	 */
+	if (!s->tty && fcntl(0, F_GETPIPE_SZ) < MAXMSG)
+		fcntl(0, F_SETPIPE_SZ, MAXMSG);
 	while (!over(s)) {
 		if (nsig > s->sigseen && on_signal(s) < 0)
 			return -1;
