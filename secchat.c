@@ -470,10 +470,14 @@ load_key(struct session *s, const char *path)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return fail(s, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || (st.st_mode & 077) != 0) {
-		close(fd);
-		return fail(s, "%s: other users may read this private key: refused (chmod 600 %s)",
+	if (fstat(fd, &st) < 0)
+		r = fail(s, "%s: %s", path, strerror(errno));
+	else if ((st.st_mode & 077) != 0)
+		r = fail(s, "%s: other users may read this private key: refused (chmod 600 %s)",
 		    path, path);
+	if (r < 0) {
+		close(fd);
+		return -1;
 	}
 	while (len < sizeof buf - 1 && (r = read(fd, buf + len, sizeof buf - 1 - len)) != 0)
 		if (r > 0)
