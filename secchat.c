@@ -75,6 +75,7 @@
 #define MAXMSG		262144		/* largest message */
 #define MAXBODY		(1 + 8 + MAXMOD + MAXMSG + TAG_LEN + MAXMOD)	/* 263193 */
 #define MAXHS		1024		/* largest frame before the session is established */
+#define MAXLINE		4096		/* a terminal's line (Linux's canonical mode limit) */
 #define AAD_LEN		(LABEL_LEN + HASH_LEN + 1 + 1 + 8)
 
 enum { T_HELLO = 1, T_AUTH, T_MSG, T_END, T_BYE };	/* frame types */
@@ -144,7 +145,7 @@ struct session {
 	size_t rxmax, txmax, inmax;
 	unsigned char rx[4 + MAXBODY];	/* the frame being received */
 	unsigned char tx[4 + MAXBODY + 3 * (4 + MAXHS)];	/* send queue */
-	unsigned char in[MAXMSG];	/* input not yet sent: plaintext */
+	unsigned char in[MAXLINE];	/* a terminal's lines not yet sent: plaintext */
 };
 
 /*
@@ -690,7 +691,7 @@ send_close(struct session *s, int type, int reason)
 	return 0;
 }
 
-/* MSG: 0x03 || SEQ || WRAP || CT || TAG, then SIG. */
+/* MSG: 0x03 || SEQ || WRAP || CT || TAG, then SIG.  m may be where CT goes (see inbuf). */
 static int
 send_msg(struct session *s, const unsigned char *m, size_t n)
 {
@@ -1040,14 +1041,39 @@ flush_tx(struct session *s)
 	return 0;
 }
 
+/*
+ * Where input waits to be sent, and how much fits.  A terminal's lines
+ * gather in s->in.  Other input is read straight into the send queue where
+ * the next MSG's ciphertext goes, and encrypted in place: read only when
+ * the queue is empty (a pipe, enlarged in run(), holds what the producer
+ * writes meanwhile), it needs no buffer of its own, and a session moving
+ * data both ways stays 256 KiB smaller.
+ */
+static unsigned char *
+inbuf(struct session *s)
+{
+	return s->tty ? s->in : s->tx + 4 + 9 + s->peerlen;
+}
+
+static size_t
+inroom(const struct session *s)
+{
+	return s->tty ? sizeof s->in : MAXMSG;
+}
+
 /* Take what stdin has now, up to one message's worth. */
 static int
 read_stdin(struct session *s)
 {
 	ssize_t r;
 
+	if (!s->tty) {
+		if (s->txoff < s->txlen)
+			return 0;	/* a frame was queued since the poll */
+		s->txoff = s->txlen = 0;	/* the next frame starts at s->tx */
+	}
 	do {
-		r = read(0, s->in + s->inlen, MAXMSG - s->inlen);
+		r = read(0, inbuf(s) + s->inlen, inroom(s) - s->inlen);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				return 0;
@@ -1058,9 +1084,11 @@ read_stdin(struct session *s)
 		if (r == 0)
 			s->in_eof = 1;
 		s->inlen += r;
-		if (s->inmax < s->inlen)
+		if (s->tty && s->inmax < s->inlen)
 			s->inmax = s->inlen;
-	} while (r > 0 && s->inlen < MAXMSG && readable(0));
+		if (!s->tty && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
+			s->txmax = inbuf(s) - s->tx + s->inlen;
+	} while (r > 0 && s->inlen < inroom(s) && readable(0));
 	return 0;
 }
 
@@ -1094,7 +1122,11 @@ produce(struct session *s)
 		consume(s, n + 1);
 		return ret;
 	}
-	if (n > 0 && (!s->tty || n == MAXMSG || s->in_eof)) {
+	if (n > 0 && !s->tty) {
+		s->inlen = 0;	/* encrypted in place, plaintext gone */
+		return send_msg(s, inbuf(s), n);
+	}
+	if (n > 0 && (n == sizeof s->in || s->in_eof)) {
 		ret = send_msg(s, s->in, n);
 		consume(s, n);
 		return ret;
@@ -1204,7 +1236,8 @@ run(struct session *s)
 		pfd[NET].fd = s->fd;
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
-		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < MAXMSG &&
+		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < inroom(s) &&
+		    (s->tty || s->txoff == s->txlen) &&
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
 		/* Signals are let in only here, so none is missed between checks. */
