@@ -18,7 +18,35 @@ install: secchat
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 secchat $(DESTDIR)$(BINDIR)/secchat
 
-clean:
-	rm -f secchat
+# Fuzzing (clang, libclang-rt-14-dev): tests/fuzz.c compiles secchat.c itself.
+# New inputs go to fuzz-corpus/, findings to fuzz-out/; any crash, leak,
+# timeout or sanitizer report fails.  FUZZTIME in seconds.
+FUZZTIME ?= 60
+FUZZCC ?= clang
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check install clean
+tests/fuzz: tests/fuzz.c secchat.c
+	$(FUZZCC) -g -O1 $(SANITIZE) -fsanitize=fuzzer $(WARN) -Wno-unused-function \
+	    -Dmain=secchat_main -o $@ tests/fuzz.c $(LDLIBS)
+
+fuzz: tests/fuzz
+	mkdir -p fuzz-corpus fuzz-out
+	UBSAN_OPTIONS=print_stacktrace=1 ./tests/fuzz -max_total_time=$(FUZZTIME) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=8192 -close_fd_mask=2 \
+	    -print_final_stats=1 -artifact_prefix=fuzz-out/ fuzz-corpus tests/corpus
+
+# Line coverage of secchat.c reached by the corpus so far (llvm): the
+# parsing functions, per function.
+fuzz-cov: tests/fuzz.c secchat.c
+	$(FUZZCC) -g -O0 -fprofile-instr-generate -fcoverage-mapping -fsanitize=fuzzer \
+	    -Wno-unused-function -Dmain=secchat_main -o tests/fuzz-cov tests/fuzz.c $(LDLIBS)
+	mkdir -p fuzz-corpus
+	LLVM_PROFILE_FILE=fuzz.profraw ./tests/fuzz-cov -runs=0 -close_fd_mask=2 fuzz-corpus tests/corpus
+	llvm-profdata merge -o fuzz.profdata fuzz.profraw
+	llvm-cov report tests/fuzz-cov -instr-profile=fuzz.profdata -show-functions secchat.c | \
+	    grep -E '^Name|read_net|recv_|verify|deliver|show_message|utf8_ok'
+
+clean:
+	rm -f secchat tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata
+
+.PHONY: all check install clean fuzz fuzz-cov
