@@ -35,6 +35,21 @@ fuzz: tests/fuzz
 	    -timeout=10 -rss_limit_mb=2048 -max_len=8192 -close_fd_mask=2 \
 	    -print_final_stats=1 -artifact_prefix=fuzz-out/ fuzz-corpus tests/corpus
 
+# test.sh against a build with AddressSanitizer and UBSan (clang: gcc's UBSan
+# ignores log_path).  Every report is written to sanitize-logs/, whatever the
+# exit status of the process that made it, and fails the target.  The
+# quarantine of freed memory is capped at 16 MB (256 by default), so that
+# test.sh's memory bound still means something.
+secchat-asan: secchat.c
+	$(FUZZCC) -g -O1 $(SANITIZE) $(WARN) -o $@ secchat.c $(LDLIBS)
+
+sanitize: secchat-asan
+	rm -rf sanitize-logs && mkdir sanitize-logs
+	ASAN_OPTIONS=log_path=$(CURDIR)/sanitize-logs/asan:detect_leaks=1:quarantine_size_mb=16 \
+	    UBSAN_OPTIONS=log_path=$(CURDIR)/sanitize-logs/ubsan:print_stacktrace=1 \
+	    SECCHAT=$(CURDIR)/secchat-asan ./test.sh
+	@if [ -n "$$(ls sanitize-logs)" ]; then cat sanitize-logs/*; exit 1; fi
+
 # Line coverage of secchat.c reached by the corpus so far (llvm): the
 # parsing functions, per function.
 fuzz-cov: tests/fuzz.c secchat.c
@@ -47,6 +62,6 @@ fuzz-cov: tests/fuzz.c secchat.c
 	    grep -E '^Name|read_net|recv_|verify|deliver|show_message|utf8_ok'
 
 clean:
-	rm -f secchat tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata
+	rm -rf secchat secchat-asan tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
 
-.PHONY: all check install clean fuzz fuzz-cov
+.PHONY: all check install clean fuzz fuzz-cov sanitize

@@ -14,6 +14,11 @@ T=$(mktemp -d /tmp/secchat-test.XXXXXX)
 # some outgoing connection happens to hold (seen in CI as "Address in use").
 PORT=$((20000 + $$ % 96 * 128))
 passed=0 failed=0
+# Peak memory (KiB) a secchat may reach whatever its peer does: about 6 MB are
+# seen, up to about 45 MB in a sanitizer build (make sanitize, whose freed
+# memory quarantine is capped at 16 MB).  MEMKB= overrides.
+if grep -qa __asan_init "$BIN"; then SANITIZED=1 MEMKB=${MEMKB:-65536}; else SANITIZED= MEMKB=${MEMKB:-16384}; fi
+RUSAGE="$PY $PWD/tests/rusage.py"
 
 cleanup() {
 	for sock in "$T"/*/tmux.sock; do [ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null; done
@@ -57,22 +62,26 @@ wait_pid() {
 	kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
 	wait "$1"
 }
+# peak FILE: the peak memory in KiB that rusage.py wrote; memok FILE: under the bound.
+peak() { cut -d' ' -f1 "$1" 2>/dev/null; }
+memok() { local k; k=$(peak "$1"); test -n "$k" && test "$k" -lt "$MEMKB"; }
 has() { grep -qa -- "$2" "$1"; }
 hasnt() { ! grep -qa -- "$2" "$1"; }
 fp() { sed -n "s/^secchat: $2: \(SHA256:.*\)/\1/p" "$1"; }
 
 # server DIR [ARGS]: secchat -s in the background, stdin from DIR/s.in, stdout to
-# $SOUT or DIR/s.out; sets SPID.
+# $SOUT or DIR/s.out, peak memory and CPU time to DIR/s.ru; sets SPID (the
+# wrapper's: signals go to secchats started directly).
 server() {
 	local d=$1; shift
-	"$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "${SOUT:-$d/s.out}" 2> "$d/s.err" 7>&- 8>&- &
+	$RUSAGE "$d/s.ru" "$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "${SOUT:-$d/s.out}" 2> "$d/s.err" 7>&- 8>&- &
 	SPID=$!
 	wait_for "$d/s.err" "listening on port"
 }
 # client DIR [ARGS]: secchat -c in the foreground with a time limit; sets CRC.
 client() {
 	local d=$1; shift
-	timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" "$@" < "$d/c.in" > "$d/c.out" 2> "$d/c.err" 7>&- 8>&-
+	timeout 60 $RUSAGE "$d/c.ru" "$BIN" -c 127.0.0.1 -p "$PORT" "$@" < "$d/c.in" > "$d/c.out" 2> "$d/c.err" 7>&- 8>&-
 	CRC=$?
 }
 
@@ -96,7 +105,18 @@ done
 newdir stall-busy; newport
 $PEER -s "$PORT" --attack stall-midframe --timeout 50 > /dev/null 2> "$D/p.err" &
 wait_for "$D/p.err" "listening"
-"$BIN" -c 127.0.0.1 -p "$PORT" < /dev/zero > /dev/null 2> "$D/s.err" & STALLED[stall-busy]=$!
+$RUSAGE "$D/s.ru" "$BIN" -c 127.0.0.1 -p "$PORT" < /dev/zero > /dev/null 2> "$D/s.err" & STALLED[stall-busy]=$!
+
+# ---- one whole session under valgrind on both sides, checked at the end ----
+newdir valgrind; newport
+VG="valgrind --leak-check=full --error-exitcode=1"
+if [ -z "$SANITIZED" ] && command -v valgrind > /dev/null; then
+	printf 'from the server\n' > "$D/s.in"; head -c 300000 /dev/urandom > "$D/c.in"
+	$VG --log-file="$D/s.vg" "$BIN" -s -p "$PORT" < "$D/s.in" > "$D/s.out" 2> "$D/s.err" & VSPID=$!
+	(wait_for "$D/s.err" "listening on port" 60 > /dev/null &&
+	    exec timeout 120 $VG --log-file="$D/c.vg" "$BIN" -c 127.0.0.1 -p "$PORT" \
+	    < "$D/c.in" > "$D/c.out" 2> "$D/c.err") & VCPID=$!
+fi
 
 # ---- handshake, fingerprints, messages both ways, END both ways ----
 newdir basic; newport
@@ -228,6 +248,7 @@ attack() {
 	expect "$name: secchat ends the session with status 1" test "$RC" = 1
 	expect "$name: says why ($re)" grep -qa -- "$re" "$ERR"
 	expect "$name: prints nothing forged" eval '! grep -qa FORGED "$OUT"'
+	expect "$name: peak memory $(peak "${ERR%.err}.ru") KiB, under $MEMKB" memok "${ERR%.err}.ru"
 }
 attack c tamper-ct "message 0: decryption failed"
 attack c tamper-wrap "message 0: decryption failed"
@@ -250,6 +271,41 @@ attack c bad-version "another protocol version"
 attack c key-e3 "public exponent other than 65537"
 attack c key16384 "frame length .* out of bounds"
 expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/attack-c-replay/s.out" 2>/dev/null)" = "REPLAYED-ONCE"
+
+# ---- every frame of the peer in one-byte writes: still a whole session ----
+for role in c s; do
+	newdir "split1-$role"; newport
+	head -c 20000 /dev/urandom > "$D/p.in"; head -c 20000 /dev/urandom > "$D/s.in"; cp "$D/s.in" "$D/c.in"
+	if [ $role = c ]; then
+		server "$D"
+		timeout 60 $PEER -c "$PORT" --attack split1 --send-file "$D/p.in" > "$D/p.out" 2> "$D/p.err"; PRC=$?
+		wait_pid $SPID; RC=$?; OUT=$D/s.out; RU=$D/s.ru
+	else
+		$PEER -s "$PORT" --attack split1 --send-file "$D/p.in" > "$D/p.out" 2> "$D/p.err" & PPID_=$!
+		wait_for "$D/p.err" "listening"
+		client "$D"; wait_pid $PPID_; PRC=$?; RC=$CRC; OUT=$D/c.out; RU=$D/c.ru
+	fi
+	expect "one-byte writes to secchat -$role: both exit 0" test "$RC" = 0 -a "$PRC" = 0
+	expect "one-byte writes to secchat -$role: byte-exact both ways" eval 'cmp -s "$D/p.in" "$OUT" && cmp -s "$D/s.in" "$D/p.out"'
+	expect "one-byte writes to secchat -$role: peak memory $(peak "$RU") KiB, under $MEMKB" memok "$RU"
+done
+
+# ---- a flood of 200 connections while a session moves 2 MB ----
+newdir flood; newport
+mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
+head -c 2000000 /dev/urandom > "$D/data"
+server "$D"
+"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+wait_for "$D/c.err" "secure session established"
+cat "$D/data" >&8 & CAT=$!
+timeout 30 $PEER -c "$PORT" --flood 200 2> "$D/f.err"; FRC=$?
+wait $CAT; exec 7>&- 8>&-
+wait_pid $CPID; CRC=$?; wait_pid $SPID; SRC=$?
+LOGS="$D/*.err"
+expect "flood: every one of 200 connections refused within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
+expect "flood: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
+expect "flood: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
+
 
 # ---- terminals: typed lines, exit, harmless display ----
 # term NAME CMD: run CMD in a detached tmux window; its stderr to NAME.err, status to NAME.rc.
@@ -306,7 +362,20 @@ for name in stall-handshake stall-midframe stall-busy; do
 	wait_pid "${STALLED[$name]}" 45; RC=$?
 	re=$([ $name = stall-handshake ] && echo "handshake did not complete within 30 s" || echo "stalled in the middle of a frame for 30 s")
 	expect "$name: secchat gives up with status 1 ($re)" eval 'test "$RC" = 1 && has "$D/s.err" "$re"'
+	expect "$name: peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
 done
+
+D=$T/valgrind; LOGS="$D/*.err $D/*.vg"
+if [ -n "$SANITIZED" ]; then
+	echo "skip - valgrind: $BIN is a sanitizer build, which valgrind cannot run"
+elif ! command -v valgrind > /dev/null; then
+	echo "skip - valgrind: not installed"
+else
+	wait_pid $VSPID 90; SRC=$?; wait_pid $VCPID 90; CRC=$?
+	expect "valgrind: both sides exit 0 (an error or a definite leak would be status 1)" test "$SRC" = 0 -a "$CRC" = 0
+	expect "valgrind: ERROR SUMMARY 0 errors on both sides, nothing definitely lost" eval 'has "$D/s.vg" "ERROR SUMMARY: 0 errors" && has "$D/c.vg" "ERROR SUMMARY: 0 errors" && ! grep -q "definitely lost: [1-9]" "$D/s.vg" "$D/c.vg"'
+	expect "valgrind: messages byte-exact both ways" eval 'cmp -s "$D/c.in" "$D/s.out" && cmp -s "$D/s.in" "$D/c.out"'
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
