@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,6 +27,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +50,11 @@
 #error "secchat needs Mbed TLS 2.28 or 3.x: 4.x removed the rsa, ctr_drbg and gcm APIs"
 #elif MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define set_v21(rsa) mbedtls_rsa_set_padding((rsa), MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256)
+#define parse_key(pk, b, n, drbg) mbedtls_pk_parse_key((pk), (b), (n), NULL, 0, \
+	mbedtls_ctr_drbg_random, (drbg))
 #else
 #define set_v21(rsa) (mbedtls_rsa_set_padding((rsa), MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256), 0)
+#define parse_key(pk, b, n, drbg) mbedtls_pk_parse_key((pk), (b), (n), NULL, 0)
 #endif
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>
@@ -80,25 +85,42 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define STALL_TIMEOUT	30000	/* without a byte of a frame that has started */
 #define BYE_WAIT	5000	/* our BYE sent: for the peer's BYE or end of stream */
 
-#define KEYBITS		2048
+#define KEYBITS		2048	/* default size of a key we make */
+#define MAXKEYFILE	16384	/* a PEM private key of 4096 bits is about 3.3 KB */
+#define FP_LEN		52	/* "SHA256:", 43 base64 characters, NUL and room */
+
 #define EXIT_USAGE	2
+#define EXIT_PIN	3	/* the peer's key is not one we accepted */
 
 enum { P_HELLO, P_AUTH, P_OPEN };	/* what we expect from the peer next */
 enum { NET, IN };			/* poll slots */
 
 struct session {
-	int fd;			/* the connection, non-blocking */
+	/* For the whole run. */
 	unsigned char dir;	/* our role byte: 's' or 'c' */
 	int tty;		/* stdin is a terminal: line mode, sanitized output */
 	int verbose;
-	int phase;
-	int status;		/* exit status; the first cause decided wins */
+	int keep;		/* -k: serve one client after another */
+	int bits;		/* size of the keys we make */
+	int fresh;		/* our key is made here, not read from a file (-i) */
+	int used;		/* our key has protected an established session */
+	char (*pin)[FP_LEN];	/* -a, -A: the only peer keys accepted, if any */
+	size_t npin;
+	int in_eof;		/* stdin ended: every later session starts with END */
+	int sigseen;		/* signals already acted upon */
+	int64_t tick;		/* key generation on a terminal: next progress dot */
 
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context key;		/* ours, private */
+	size_t ourlen;			/* its modulus length in bytes */
+
+	/* For one connection: cleared when it ends, see reset(). */
+	int fd;			/* the connection, non-blocking */
+	int phase;
+	int status;		/* exit status; the first cause decided wins */
 	mbedtls_pk_context peer;	/* the peer's, from its HELLO */
-	size_t ourlen, peerlen;		/* modulus lengths in bytes */
+	size_t peerlen;
 	unsigned char t[HASH_LEN];	/* transcript hash */
 	unsigned char hello[4 + MAXHS];	/* our HELLO frame, as sent */
 	size_t hellolen;
@@ -108,8 +130,6 @@ struct session {
 	int sent_bye, got_bye;		/* BYE reason, -1 while none */
 	int shut;			/* our sending half is shut down */
 	int out_broken;			/* stdout failed: drop what arrives */
-	int in_eof;
-	int sigseen;			/* signals already acted upon */
 
 	int64_t t_conn;			/* when the connection came up */
 	int64_t t_rx;			/* last byte of a frame in progress */
@@ -210,6 +230,25 @@ get64(const unsigned char *p)
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
 
+/* All of it, through EINTR and a descriptor left non-blocking by our parent. */
+static int
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	struct pollfd pw = { fd, POLLOUT, 0 };
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = write(fd, p, n)) < 0) {
+			if (errno == EINTR || (errno == EAGAIN && poll(&pw, 1, -1) >= 0))
+				continue;	/* a stdout left non-blocking by our parent */
+			return -1;
+		}
+		p += r;
+		n -= r;
+	}
+	return 0;
+}
+
 static const char *
 frame_name(int type)
 {
@@ -304,7 +343,7 @@ make_aad(const struct session *s, unsigned char dir, const unsigned char *b,
 
 /* "SHA256:" and unpadded base64 of SHA-256 over the SPKI DER, as ssh shows it. */
 static void
-fingerprint(const unsigned char *der, size_t len, char out[52])
+fingerprint(const unsigned char *der, size_t len, char out[FP_LEN])
 {
 	struct iovec v = { (void *)der, len };
 	unsigned char h[HASH_LEN];
@@ -319,33 +358,252 @@ fingerprint(const unsigned char *der, size_t len, char out[52])
 	out[7 + olen] = '\0';
 }
 
-/* Key generation stops early when a signal arrives: an RNG that fails. */
+/* Stop with 128 + the signal; a -k server stopped between sessions exits 0. */
 static int
-keygen_rng(void *drbg, unsigned char *out, size_t len)
+interrupted(struct session *s)
 {
-	if (got_sig)
-		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
-	return mbedtls_ctr_drbg_random(drbg, out, len);
+	s->status = s->keep ? 0 : 128 + got_sig;
+	return -1;
 }
 
+/*
+ * The RNG for key generation: it shows progress on a terminal, and fails when
+ * a signal arrives, so that a slow key generation stops promptly.
+ */
+static int
+keygen_rng(void *ctx, unsigned char *out, size_t len)
+{
+	struct session *s = ctx;
+	int64_t now;
+
+	if (got_sig)
+		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+	if (s->tick && (now = now_ms()) >= s->tick) {
+		fputc('.', stderr);
+		s->tick = now + 1000;
+	}
+	return mbedtls_ctr_drbg_random(&s->drbg, out, len);
+}
+
+/* RSA, 2048 to 4096 bits, e = 65537: for the peer's key and for ours. */
+static int
+check_key(struct session *s, mbedtls_pk_context *pk, const char *whose)
+{
+	mbedtls_mpi e;
+	size_t bits;
+	int ret, e_ok;
+
+	if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA)
+		return fail(s, "%s is not an RSA key", whose);
+	bits = mbedtls_pk_get_bitlen(pk);
+	if (bits < MINBITS || bits > MAXBITS)
+		return fail(s, "%s has %zu bits (accepted: %d to %d)", whose, bits, MINBITS, MAXBITS);
+	mbedtls_mpi_init(&e);
+	e_ok = mbedtls_rsa_export(mbedtls_pk_rsa(*pk), NULL, NULL, NULL, NULL, &e) == 0 &&
+	    mbedtls_mpi_cmp_int(&e, 65537) == 0;
+	mbedtls_mpi_free(&e);
+	if (!e_ok)
+		return fail(s, "%s has a public exponent other than 65537", whose);
+	if ((ret = set_v21(mbedtls_pk_rsa(*pk))) != 0)
+		return tlsfail(s, "setting up the RSA key", ret);
+	return 0;
+}
+
+/* Our fingerprint, from the public half of our key. */
+static int
+our_fingerprint(struct session *s, char fp[FP_LEN])
+{
+	unsigned char der[MAXHS];
+	int n;
+
+	if ((n = mbedtls_pk_write_pubkey_der(&s->key, der, sizeof der)) < 0)
+		return tlsfail(s, "writing our public key", n);
+	fingerprint(der + sizeof der - n, n, fp);
+	return 0;
+}
+
+/* A fresh key, replacing the one we had. */
 static int
 make_key(struct session *s)
 {
 	int64_t t0 = now_ms();
+	char fp[FP_LEN];
 	int ret;
 
-	msg("generating RSA-%d key...", KEYBITS);
-	if ((ret = mbedtls_pk_setup(&s->key, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0 ||
-	    (ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(s->key), keygen_rng, &s->drbg,
-	    KEYBITS, 65537)) != 0 ||
-	    (ret = set_v21(mbedtls_pk_rsa(s->key))) != 0) {
-		if (got_sig)
-			return -1;
-		return tlsfail(s, "key generation", ret);
-	}
+	mbedtls_pk_free(&s->key);
+	mbedtls_pk_init(&s->key);
+	s->used = 0;
+	if (isatty(2)) {	/* on a router this can take a minute: show it works */
+		fprintf(stderr, "secchat: generating RSA-%d key...", s->bits);
+		s->tick = t0 + 1000;
+	} else
+		msg("generating RSA-%d key...", s->bits);
+	ret = mbedtls_pk_setup(&s->key, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
+	if (ret == 0)
+		ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(s->key), keygen_rng, s, s->bits, 65537);
+	if (s->tick)
+		fprintf(stderr, ret == 0 ? " %.1f s\n" : "\n", (now_ms() - t0) / 1000.0);
+	else if (ret == 0)
+		msg("key generated in %.1f s", (now_ms() - t0) / 1000.0);
+	s->tick = 0;
+	if (ret != 0)
+		return got_sig ? interrupted(s) : tlsfail(s, "key generation", ret);
+	if ((ret = set_v21(mbedtls_pk_rsa(s->key))) != 0)
+		return tlsfail(s, "setting up the RSA key", ret);
 	s->ourlen = mbedtls_pk_get_len(&s->key);
-	msg("key generated in %.1f s", (now_ms() - t0) / 1000.0);
+	if (our_fingerprint(s, fp) < 0)
+		return -1;
+	msg("your key: %s", fp);
 	return 0;
+}
+
+/* -i: our key from a file that only its owner can read, as ssh insists. */
+static int
+load_key(struct session *s, const char *path)
+{
+	unsigned char buf[MAXKEYFILE + 1];
+	struct stat st;
+	char fp[FP_LEN];
+	size_t len = 0;
+	ssize_t r = 1;
+	int fd, ret;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(s, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		r = fail(s, "%s: %s", path, strerror(errno));
+	else if ((st.st_mode & 077) != 0)
+		r = fail(s, "%s: other users may read this private key: refused (chmod 600 %s)",
+		    path, path);
+	if (r < 0) {
+		close(fd);
+		return -1;
+	}
+	while (len < sizeof buf - 1 && (r = read(fd, buf + len, sizeof buf - 1 - len)) != 0)
+		if (r > 0)
+			len += r;
+		else if (errno != EINTR)
+			break;
+	close(fd);
+	buf[len] = '\0';	/* PEM is parsed as a C string */
+	if (r != 0)
+		ret = fail(s, "%s: %s", path, r < 0 ? strerror(errno) : "too large for a key");
+	else if ((ret = parse_key(&s->key, buf, len + 1, &s->drbg)) != 0)
+		ret = fail(s, "%s: %s", path, ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED ?
+		    "encrypted keys are not supported" : "not a private key in PEM or DER");
+	mbedtls_platform_zeroize(buf, sizeof buf);
+	if (ret != 0 || check_key(s, &s->key, path) < 0 || our_fingerprint(s, fp) < 0)
+		return -1;
+	s->ourlen = mbedtls_pk_get_len(&s->key);
+	msg("your key: %s (from %s)", fp, path);
+	return 0;
+}
+
+/*
+ * -g: make a key pair for -i.  Both files are created first, never over an
+ * existing one, so that a long key generation does not end in "file exists".
+ */
+static int
+write_key(struct session *s, const char *path)
+{
+	unsigned char pem[MAXKEYFILE];
+	char pub[4096], fp[FP_LEN];
+	int fd, pfd = -1, ret = -1;
+
+	if ((size_t)snprintf(pub, sizeof pub, "%s.pub", path) >= sizeof pub)
+		return fail(s, "%s: name too long", path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return fail(s, "%s: %s", path, strerror(errno));
+	if ((pfd = open(pub, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		fail(s, "%s: %s", pub, strerror(errno));
+	else if (make_key(s) == 0 && our_fingerprint(s, fp) == 0) {
+		if ((ret = mbedtls_pk_write_key_pem(&s->key, pem, sizeof pem)) != 0)
+			tlsfail(s, "writing the private key", ret);
+		else if (write_all(fd, pem, strlen((char *)pem)) < 0 || fsync(fd) < 0)
+			ret = fail(s, "%s: %s", path, strerror(errno));
+		else if ((ret = mbedtls_pk_write_pubkey_pem(&s->key, pem, sizeof pem)) != 0)
+			tlsfail(s, "writing the public key", ret);
+		else if (write_all(pfd, pem, strlen((char *)pem)) < 0 || fsync(pfd) < 0)
+			ret = fail(s, "%s: %s", pub, strerror(errno));
+		else
+			printf("%s\n", fp);
+	}
+	mbedtls_platform_zeroize(pem, sizeof pem);
+	close(fd);
+	if (pfd >= 0)
+		close(pfd);
+	if (ret != 0) {
+		unlink(path);
+		if (pfd >= 0)
+			unlink(pub);
+		return -1;
+	}
+	msg("wrote %s and %s", path, pub);
+	return 0;
+}
+
+/* -a, -A: one more accepted fingerprint, in the form fingerprint() writes. */
+static int
+add_pin(struct session *s, const char *fp)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char (*pin)[FP_LEN];
+
+	if (strlen(fp) != 50 || strncmp(fp, "SHA256:", 7) != 0 || strspn(fp + 7, b64) != 43)
+		return -1;
+	if ((pin = realloc(s->pin, (s->npin + 1) * sizeof *pin)) == NULL)
+		return -1;
+	s->pin = pin;
+	memcpy(s->pin[s->npin++], fp, 51);
+	return 0;
+}
+
+/* -A: one fingerprint per line; '#' starts a comment, as does a second word. */
+static int
+read_pins(struct session *s, const char *path)
+{
+	FILE *f;
+	char *line = NULL, *fp;
+	size_t size = 0, before = s->npin;
+	int n = 0, ret = 0;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return fail(s, "%s: %s", path, strerror(errno));
+	while (ret == 0 && getline(&line, &size, f) != -1) {
+		n++;
+		line[strcspn(line, "#")] = '\0';
+		if ((fp = strtok(line, " \t\r\n")) != NULL && add_pin(s, fp) < 0)
+			ret = fail(s, "%s, line %d: not a fingerprint (SHA256:...)", path, n);
+	}
+	if (ret == 0 && ferror(f))
+		ret = fail(s, "%s: %s", path, strerror(errno));
+	else if (ret == 0 && s->npin == before)
+		ret = fail(s, "%s lists no fingerprint: nobody could connect", path);
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* The peer's key against -a and -A; without either, any key is accepted. */
+static int
+check_pin(struct session *s, const char *fp)
+{
+	size_t i;
+
+	for (i = 0; i < s->npin; i++)
+		if (strcmp(s->pin[i], fp) == 0)
+			return 0;
+	if (s->npin == 0)
+		return 0;
+	s->status = EXIT_PIN;
+	msg("the peer's key is not one you accepted: someone may be intercepting");
+	msg("peer's key:   %s", fp);
+	if (s->npin == 1)
+		msg("you accepted: %s", s->pin[0]);
+	else
+		msg("you accepted %zu other keys", s->npin);
+	return -1;
 }
 
 /* Build our HELLO: 0x01 || VERSION || NONCE || SPKI, and show our fingerprint. */
@@ -353,7 +611,6 @@ static int
 make_hello(struct session *s)
 {
 	unsigned char der[MAXHS];
-	char fp[52];
 	int n, ret;
 
 	if ((n = mbedtls_pk_write_pubkey_der(&s->key, der, sizeof der)) < 0)
@@ -367,8 +624,6 @@ make_hello(struct session *s)
 		return tlsfail(s, "random nonce", ret);
 	memcpy(s->hello + 38, der + sizeof der - n, n);
 	s->hellolen = 38 + n;
-	fingerprint(der + sizeof der - n, n, fp);
-	msg("your key: %s", fp);
 	return 0;
 }
 
@@ -461,24 +716,6 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 }
 
 /* ---- receiving ---- */
-
-static int
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	struct pollfd pw = { fd, POLLOUT, 0 };
-	ssize_t r;
-
-	while (n > 0) {
-		if ((r = write(fd, p, n)) < 0) {
-			if (errno == EINTR || (errno == EAGAIN && poll(&pw, 1, -1) >= 0))
-				continue;	/* a stdout left non-blocking by our parent */
-			return -1;
-		}
-		p += r;
-		n -= r;
-	}
-	return 0;
-}
 
 /*
  * Length of the printable UTF-8 character at p, or 0 when the byte at p must
@@ -584,10 +821,8 @@ static int
 recv_hello(struct session *s, unsigned char *b, size_t len)
 {
 	unsigned char *p = b + 34;
-	mbedtls_mpi e;
-	size_t bits;
-	char fp[52];
-	int ret, e_ok;
+	char fp[FP_LEN];
+	int ret;
 	struct iovec v[3] = { { LABEL, LABEL_LEN } };
 
 	if (len < 34)
@@ -596,22 +831,13 @@ recv_hello(struct session *s, unsigned char *b, size_t len)
 		return fail(s, "peer speaks another protocol version");
 	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
 		return fail(s, "peer's public key is malformed or followed by trailing bytes");
-	if (mbedtls_pk_get_type(&s->peer) != MBEDTLS_PK_RSA)
-		return fail(s, "peer's key is not an RSA key");
-	bits = mbedtls_pk_get_bitlen(&s->peer);
-	if (bits < MINBITS || bits > MAXBITS)
-		return fail(s, "peer's key has %zu bits (accepted: %d to %d)", bits, MINBITS, MAXBITS);
-	mbedtls_mpi_init(&e);
-	e_ok = mbedtls_rsa_export(mbedtls_pk_rsa(s->peer), NULL, NULL, NULL, NULL, &e) == 0 &&
-	    mbedtls_mpi_cmp_int(&e, 65537) == 0;
-	mbedtls_mpi_free(&e);
-	if (!e_ok)
-		return fail(s, "peer's key has a public exponent other than 65537");
-	if ((ret = set_v21(mbedtls_pk_rsa(s->peer))) != 0)
-		return tlsfail(s, "setting up the peer's key", ret);
+	if (check_key(s, &s->peer, "peer's key") < 0)
+		return -1;
 	s->peerlen = mbedtls_pk_get_len(&s->peer);
 	fingerprint(b + 34, len - 34, fp);
 	msg("peer key: %s", fp);
+	if (check_pin(s, fp) < 0)
+		return -1;
 
 	/* T = SHA-256(L || server's HELLO || client's HELLO), as sent. */
 	v[s->dir == 's' ? 1 : 2] = (struct iovec){ s->hello, s->hellolen };
@@ -716,6 +942,7 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 		if (verify(s, b, 1) != 0)
 			return fail(s, "handshake: the peer's signature does not verify - closing (possible tampering)");
 		s->phase = P_OPEN;
+		s->used = 1;
 		msg("secure session established");
 		return 0;
 	case T_MSG:
@@ -1006,20 +1233,16 @@ wait_fd(struct session *s, int fd, short events)
 	while (!got_sig)
 		if (ppoll(&p, 1, NULL, &waitmask) >= 0 || errno != EINTR)
 			return 0;
-	s->status = 128 + got_sig;
-	return -1;
+	return interrupted(s);
 }
 
-/* Listen on every address (IPv6 and IPv4 where there is IPv6), accept one client. */
+/* Listen on every address: IPv6 and IPv4 where there is IPv6, else IPv4. */
 static int
-accept_one(struct session *s, const char *port)
+listen_on(struct session *s, const char *port)
 {
 	static const int families[] = { AF_INET6, AF_INET };
 	struct addrinfo hints = { 0 }, *ai;
-	struct sockaddr_storage sa;
-	socklen_t salen = sizeof sa;
-	char host[NI_MAXHOST];
-	int i, lfd = -1, fd = -1, one = 1, zero = 0, err = 0;
+	int i, lfd = -1, one = 1, zero = 0, err = 0;
 
 	for (i = 0; i < 2 && lfd < 0; i++) {
 		hints.ai_family = families[i];
@@ -1041,16 +1264,23 @@ accept_one(struct session *s, const char *port)
 	if (lfd < 0)
 		return fail(s, "cannot listen on port %s: %s", port, strerror(err ? err : errno));
 	msg("listening on port %s", port);
+	return lfd;
+}
+
+/* Wait for a client; a signal ends the wait. */
+static int
+accept_one(struct session *s, int lfd)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = sizeof sa;
+	char host[NI_MAXHOST];
+	int fd = -1;
+
 	while (fd < 0 && wait_fd(s, lfd, POLLIN) == 0) {
 		fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0 && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
-			err = errno;
-			close(lfd);
-			return fail(s, "accept: %s", strerror(err));
-		}
+		if (fd < 0 && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			return fail(s, "accept: %s", strerror(errno));
 	}
-	/* One session at a time: with no listener, the kernel refuses the rest. */
-	close(lfd);
 	if ((s->fd = fd) < 0)
 		return -1;
 	if (getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, NULL, 0,
@@ -1103,11 +1333,18 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: secchat -s [-v] [-p port]\n"
-	    "       secchat -c host [-v] [-p port]\n"
+	    "usage: secchat -s [-kv] [-p port] [-b bits | -i keyfile] [-a fingerprint]... [-A file]\n"
+	    "       secchat -c host [-v] [-p port] [-b bits | -i keyfile] [-a fingerprint]... [-A file]\n"
+	    "       secchat -g keyfile [-b bits]\n"
 	    "  -s       serve: wait for one client\n"
+	    "  -k       with -s: after a session, wait for the next client\n"
 	    "  -c host  connect to host (name, IPv4 or IPv6 address)\n"
 	    "  -p port  TCP port (default " PORT ")\n"
+	    "  -b bits  size of the keys made: 2048 (default), 3072 or 4096\n"
+	    "  -i file  use this private key (made by -g) instead of a fresh one\n"
+	    "  -a fp    accept only a peer with this key fingerprint (repeatable)\n"
+	    "  -A file  accept only peers whose fingerprints this file lists\n"
+	    "  -g file  make a key pair: file (private) and file.pub, then exit\n"
 	    "  -v       show frames and handshake steps\n"
 	    "  -h       this help\n");
 }
@@ -1121,7 +1358,7 @@ seed(struct session *s)
 
 	while (getrandom(&b, 1, 0) < 0 && errno != ENOSYS) {
 		if (got_sig)
-			return -1;
+			return interrupted(s);
 		if (errno != EINTR)
 			return fail(s, "waiting for the kernel's RNG: %s", strerror(errno));
 	}
@@ -1135,25 +1372,93 @@ seed(struct session *s)
 	return 0;
 }
 
-static int
-start(struct session *s, const char *host, const char *port)
+/*
+ * Forget one connection: close it, free the peer's key and wipe every buffer,
+ * input not yet sent included (it was meant for this peer).
+ */
+static void
+reset(struct session *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	mbedtls_pk_free(&s->peer);
+	mbedtls_platform_zeroize(&s->fd, sizeof *s - offsetof(struct session, fd));
+	mbedtls_pk_init(&s->peer);
+	s->fd = -1;
+	s->sent_bye = s->got_bye = -1;
+}
+
+/* A connection is up: exchange HELLOs and run the session to its end. */
+static void
+converse(struct session *s)
 {
 	int one = 1;
 
-	if (seed(s) < 0 || make_key(s) < 0 || make_hello(s) < 0)
-		return -1;
-	/* From here on signals come in only where we wait: see wait_fd and run. */
-	if (sigprocmask(SIG_BLOCK, &sigs, &waitmask) < 0)
-		return fail(s, "sigprocmask: %s", strerror(errno));
-	if ((host ? connect_to(s, host, port) : accept_one(s, port)) < 0)
-		return -1;
 	s->t_conn = now_ms();
-	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
-		return fail(s, "socket setup: %s", strerror(errno));
+	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
+		fail(s, "socket setup: %s", strerror(errno));
+		return;
+	}
+	if (make_hello(s) < 0)
+		return;
 	msg("exchanging keys");
 	memcpy(frame_start(s, s->hellolen - 4), s->hello + 4, s->hellolen - 4);
 	show_frame(s, "sent", s->hello, s->hellolen);
-	return 0;
+	run(s);
+}
+
+/*
+ * Serve one client or, with -k, one after another until a signal.  A fresh
+ * key is made after each established session, before the next accept (the
+ * client then waits in the backlog); a key that only saw failed handshakes
+ * protected nothing and is kept, so junk connections cost no key generation.
+ */
+static void
+serve(struct session *s, const char *port)
+{
+	int lfd;
+
+	if ((lfd = listen_on(s, port)) < 0)
+		return;
+	while (accept_one(s, lfd) == 0) {
+		/* One session at a time: not listening, the kernel refuses others. */
+		if (!s->keep) {
+			close(lfd);
+			converse(s);
+			return;
+		}
+		if (shutdown(lfd, SHUT_RD) < 0) {
+			fail(s, "pausing the listener: %s", strerror(errno));
+			break;
+		}
+		converse(s);
+		if (got_sig)
+			break;
+		reset(s);
+		if (listen(lfd, 1) < 0) {
+			fail(s, "cannot listen again: %s", strerror(errno));
+			break;
+		}
+		/* Signals come in during key generation too. */
+		if (s->used && s->fresh &&
+		    (sigprocmask(SIG_SETMASK, &waitmask, NULL) < 0 || make_key(s) < 0 ||
+		    sigprocmask(SIG_BLOCK, &sigs, NULL) < 0))
+			break;
+		msg("listening on port %s", port);
+	}
+	close(lfd);
+}
+
+static void
+chat(struct session *s, const char *host, const char *port)
+{
+	/* From here on signals come in only where we wait: see wait_fd and run. */
+	if (sigprocmask(SIG_BLOCK, &sigs, &waitmask) < 0)
+		fail(s, "sigprocmask: %s", strerror(errno));
+	else if (host == NULL)
+		serve(s, port);
+	else if (connect_to(s, host, port) == 0)
+		converse(s);
 }
 
 int
@@ -1163,9 +1468,10 @@ main(int argc, char *argv[])
 	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
 	const struct rlimit nocore = { 0, 0 };
 	struct sigaction sa;
-	const char *host = NULL, *port = PORT;
+	const char *host = NULL, *port = PORT, *idfile = NULL, *genfile = NULL;
+	const char *pinfile = NULL;
 	char *end;
-	int ch, serve = 0;
+	int ch, serve_ = 0;
 	long v;
 
 	/* A closed stdin, stdout or stderr must not become the socket. */
@@ -1173,15 +1479,41 @@ main(int argc, char *argv[])
 		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
 			return 1;
 
+	s.bits = KEYBITS;
 	s.fd = -1;
-	s.sent_bye = s.got_bye = -1;
-	while ((ch = getopt(argc, argv, "c:hp:sv")) != -1) {
+	reset(&s);
+	while ((ch = getopt(argc, argv, "A:a:b:c:g:hi:kp:sv")) != -1) {
 		switch (ch) {
+		case 'A':
+			pinfile = optarg;
+			break;
+		case 'a':
+			if (add_pin(&s, optarg) < 0) {
+				msg("not a fingerprint (SHA256:...): %s", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			s.bits = atoi(optarg);
+			if (strcmp(optarg, "2048") && strcmp(optarg, "3072") && strcmp(optarg, "4096")) {
+				msg("key size must be 2048, 3072 or 4096: %s", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'c':
 			host = optarg;
 			break;
+		case 'g':
+			genfile = optarg;
+			break;
+		case 'i':
+			idfile = optarg;
+			break;
+		case 'k':
+			s.keep = 1;
+			break;
 		case 's':
-			serve = 1;
+			serve_ = 1;
 			break;
 		case 'p':
 			errno = 0;
@@ -1204,7 +1536,9 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || serve == (host != NULL)) {
+	if (optind != argc || serve_ + (host != NULL) + (genfile != NULL) != 1 ||
+	    (s.keep && !serve_) || (genfile && (idfile || pinfile || s.npin)) ||
+	    (idfile && s.bits != KEYBITS)) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -1228,29 +1562,31 @@ main(int argc, char *argv[])
 			return 1;
 		}
 
-	s.dir = serve ? 's' : 'c';
+	s.dir = serve_ ? 's' : 'c';
 	s.tty = isatty(0);
+	s.fresh = idfile == NULL;
 	mbedtls_entropy_init(&s.entropy);
 	mbedtls_ctr_drbg_init(&s.drbg);
 	mbedtls_pk_init(&s.key);
-	mbedtls_pk_init(&s.peer);
 
-	if (start(&s, host, port) == 0)
-		run(&s);
-	if (got_sig && s.status == 0)
-		s.status = 128 + got_sig;
-	if (s.fd >= 0)
-		close(s.fd);
+	if (seed(&s) == 0 && (pinfile == NULL || read_pins(&s, pinfile) == 0)) {
+		if (genfile)
+			write_key(&s, genfile);
+		else if ((idfile ? load_key(&s, idfile) : make_key(&s)) == 0)
+			chat(&s, host, port);
+	}
 
-	mbedtls_pk_free(&s.peer);
+	ch = s.status;
+	reset(&s);
 	mbedtls_pk_free(&s.key);
 	mbedtls_ctr_drbg_free(&s.drbg);
 	mbedtls_entropy_free(&s.entropy);
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 	mbedtls_psa_crypto_free();
 #endif
-	ch = s.status;
+	free(s.pin);
 	mbedtls_platform_zeroize(&s, sizeof s);
-	msg("chat ended, keys erased");
+	if (!genfile)
+		msg("chat ended, keys erased");
 	return ch;
 }

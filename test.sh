@@ -65,9 +65,21 @@ wait_pid() {
 # peak FILE: the peak memory in KiB that rusage.py wrote; memok FILE: under the bound.
 peak() { cut -d' ' -f1 "$1" 2>/dev/null; }
 memok() { local k; k=$(peak "$1"); test -n "$k" && test "$k" -lt "$MEMKB"; }
+# wait_n FILE REGEX N: poll until N lines of the file match (bounded, 40 s).
+wait_n() {
+	local i
+	for ((i = 0; i < 800; i++)); do
+		[ "$(grep -ca -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	echo "    (waited in vain for $3 lines '$2' in $1)"
+	return 1
+}
 has() { grep -qa -- "$2" "$1"; }
 hasnt() { ! grep -qa -- "$2" "$1"; }
-fp() { sed -n "s/^secchat: $2: \(SHA256:.*\)/\1/p" "$1"; }
+fp() { sed -n "s/^secchat: $2: \(SHA256:[^ ]*\).*/\1/p" "$1"; }
+# pubfp FILE.pub: the fingerprint as openssl computes it.
+pubfp() { echo "SHA256:$(openssl pkey -pubin -in "$1" -outform DER | openssl dgst -sha256 -binary | base64 | tr -d =)"; }
 
 # server DIR [ARGS]: secchat -s in the background, stdin from DIR/s.in, stdout to
 # $SOUT or DIR/s.out, peak memory and CPU time to DIR/s.ru; sets SPID (the
@@ -117,6 +129,24 @@ if [ -z "$SANITIZED" ] && command -v valgrind > /dev/null; then
 	    exec timeout 120 $VG --log-file="$D/c.vg" "$BIN" -c 127.0.0.1 -p "$PORT" \
 	    < "$D/c.in" > "$D/c.out" 2> "$D/c.err") & VCPID=$!
 fi
+
+# ---- -k: three clients in a row, a hostile and a stalled one between them ----
+# Runs in the background (the stall takes 30 s); checked at the end.
+newdir keep; newport; KEEPPORT=$PORT; KEEPD=$D
+ln -s /dev/null "$D/s.in"	# a daemon: every session starts with our END
+server "$D" -k; KEEPPID=$SPID
+(
+	d=$KEEPD p=$KEEPPORT
+	printf 'first client\n' > "$d/c1.in"; printf 'third client\n' > "$d/c3.in"
+	timeout 60 "$BIN" -c 127.0.0.1 -p $p < "$d/c1.in" > "$d/c1.out" 2> "$d/c1.err"; echo $? > "$d/c1.rc"
+	wait_n "$d/s.err" "listening on port" 2
+	timeout 60 $PEER -c $p --attack bad-sig > /dev/null 2> "$d/p1.err"
+	wait_n "$d/s.err" "listening on port" 3
+	timeout 60 $PEER -c $p --attack stall-handshake --timeout 50 > /dev/null 2> "$d/p2.err"
+	wait_n "$d/s.err" "listening on port" 4
+	timeout 60 "$BIN" -c 127.0.0.1 -p $p < "$d/c3.in" > "$d/c3.out" 2> "$d/c3.err"; echo $? > "$d/c3.rc"
+	wait_n "$d/s.err" "listening on port" 5
+) 7>&- 8>&- & KEEPSEQ=$!
 
 # ---- handshake, fingerprints, messages both ways, END both ways ----
 newdir basic; newport
@@ -228,6 +258,61 @@ for sig in INT TERM HUP; do
 	expect "SIG$sig: client exits $want after wiping its keys" eval 'test "$CRC" = $want && has "$D/c.err" "keys erased"'
 	expect "SIG$sig: server reports the interruption, status 1" eval 'test "$SRC" = 1 && has "$D/s.err" "interrupted"'
 done
+
+# ---- identity keys (-g, -i) and pinning (-a, -A) ----
+newdir keys
+"$BIN" -g "$D/s" > "$D/s.fp" 2> "$D/g.err"; GRC=$?
+"$BIN" -g "$D/c" -b 3072 > "$D/c.fp" 2>> "$D/g.err"
+SFP=$(cat "$D/s.fp") CFP=$(cat "$D/c.fp")
+expect "-g: status 0, private key 0600, public key 0644" test "$GRC" = 0 -a "$(stat -c %a "$D/s")" = 600 -a "$(stat -c %a "$D/s.pub")" = 644
+expect "-g: the printed fingerprint is the one openssl computes from FILE.pub" test "$SFP" = "$(pubfp "$D/s.pub")" -a "$CFP" = "$(pubfp "$D/c.pub")"
+expect "-g -b 3072: a 3072-bit key" eval 'openssl pkey -pubin -in "$D/c.pub" -text -noout | grep -q "3072 bit"'
+cp "$D/s" "$D/s.before"
+"$BIN" -g "$D/s" > /dev/null 2> "$D/again.err"; RC=$?
+expect "-g: an existing file is refused and left as it was" eval 'test "$RC" = 1 && has "$D/again.err" "File exists" && cmp -s "$D/s" "$D/s.before"'
+cp "$D/s" "$D/open"; chmod 644 "$D/open"
+"$BIN" -s -p "$PORT" -i "$D/open" < /dev/null 2> "$D/open.err"; RC=$?
+expect "-i: a key file others can read is refused, status 1" eval 'test "$RC" = 1 && has "$D/open.err" "other users may read this private key"'
+"$BIN" -c ::1 -a SHA256:tooshort 2> "$D/bad-a.err"; RC=$?
+expect "-a: a malformed fingerprint is a usage error (2)" test "$RC" = 2
+printf '# nobody yet\n\n' > "$D/empty"
+"$BIN" -c ::1 -A "$D/empty" 2> "$D/empty.err"; RC=$?
+expect "-A: a file with no fingerprint is refused, status 1" eval 'test "$RC" = 1 && has "$D/empty.err" "lists no fingerprint"'
+printf '# the clients\n\n  %s   carol, laptop\n%s # bob\n' "$SFP" "$CFP" > "$D/allowed"
+
+# pin DESC SERVER-ARGS / CLIENT-ARGS: a session between two -i keys.
+pin() {
+	newdir "$1"; newport
+	printf 'to the client\n' > "$D/s.in"; printf 'to the server\n' > "$D/c.in"
+	server "$D" -i "$T/keys/s" $2; client "$D" -i "$T/keys/c" $3; wait_pid $SPID; SRC=$?
+}
+pin pinned "-a $CFP" "-a $SFP"
+expect "pinned both ways: right keys accepted, both exit 0" test "$SRC" = 0 -a "$CRC" = 0
+expect "pinned both ways: messages delivered both ways" eval 'cmp -s "$D/s.out" "$D/c.in" && cmp -s "$D/c.out" "$D/s.in"'
+expect "-i on both sides: no key generation at session start" eval 'hasnt "$D/s.err" generating && hasnt "$D/c.err" generating'
+pin pinned-A "-A $T/keys/allowed" "-a $SFP"
+expect "-A file with comments: the listed client is accepted" test "$SRC" = 0 -a "$CRC" = 0 -a -s "$D/s.out"
+pin wrong-server "-a $CFP" "-a $CFP"
+expect "client pins another key: client exits 3" test "$CRC" = 3
+expect "client pins another key: warns and shows both fingerprints" eval 'has "$D/c.err" "not one you accepted: someone may be intercepting" && has "$D/c.err" "peer.s key: *$SFP" && has "$D/c.err" "you accepted: $CFP"'
+expect "client pins another key: no message bytes either way, server status 1" test ! -s "$D/s.out" -a ! -s "$D/c.out" -a "$SRC" = 1
+pin wrong-client "-a $SFP" ""
+expect "server pins another key: server exits 3, no message bytes either way" test "$SRC" = 3 -a ! -s "$D/s.out" -a ! -s "$D/c.out" -a "$CRC" = 1
+expect "server pins another key: both fingerprints shown" eval 'has "$D/s.err" "peer.s key: *$CFP" && has "$D/s.err" "you accepted: $SFP"'
+
+# A signal during key generation: SIGSTOP holds it there while the signal is sent.
+newdir sig-keygen; newport
+"$BIN" -s -b 4096 -p "$PORT" < /dev/null 2> "$D/s.err" & SPID=$!
+wait_for "$D/s.err" "generating RSA-4096"; kill -STOP $SPID; kill -INT $SPID; kill -CONT $SPID
+wait_pid $SPID 10; RC=$?
+expect "SIGINT during key generation: status 130 at once, no key, no listening" eval 'test "$RC" = 130 && hasnt "$D/s.err" "key generated" && hasnt "$D/s.err" listening'
+newdir keep-keygen; newport
+"$BIN" -s -k -b 4096 -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" & SPID=$!
+wait_for "$D/s.err" "listening on port"
+"$BIN" -c 127.0.0.1 -p "$PORT" < /dev/null > /dev/null 2> "$D/c.err"; CRC=$?
+wait_n "$D/s.err" "generating RSA-4096" 2; kill -STOP $SPID; kill -TERM $SPID; kill -CONT $SPID
+wait_pid $SPID 10; RC=$?
+expect "-k: SIGTERM while making the next key: status 0, promptly" eval 'test "$CRC" = 0 -a "$RC" = 0 && test "$(grep -c "key generated" "$D/s.err")" = 1 && has "$D/s.err" "keys erased"'
 
 # ---- hostile peers: a clear message, status 1, nothing forged printed ----
 # attack ROLE NAME REGEX: peer.py attacks a secchat in the other role.
@@ -355,6 +440,25 @@ expect "terminal injection: UTF-8 intact" grep -qF "café 中 🙂" "$D/cli.scre
 keys cli exit; wait_for "$D/cli.rc" . 15
 kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
 tm kill-server 2>/dev/null
+
+# Key generation on a terminal says that it works and how long it took.
+newdir tty-keygen
+tm -u new-session -d -s g -x 160 -y 10 "$BIN -g $D/k -b 4096; echo \$? > $D/g.rc; sleep 60"
+wait_for "$D/g.rc" . 60; screen g > /dev/null; LOGS="$D/g.screen"
+expect "terminal: key generation shows progress, then its time" grep -qE '^secchat: generating RSA-4096 key\.\.\.\.* [0-9]+\.[0-9] s$' "$D/g.screen"
+tm kill-server 2>/dev/null
+
+# ---- -k, started at the top: SIGTERM once the fourth session is over ----
+D=$KEEPD; LOGS="$D/*.err"
+wait_pid $KEEPSEQ 60
+kill -TERM $KEEPPID; wait_pid $KEEPPID 10; RC=$?
+expect "-k: first client served (status 0, its line delivered, our END at once)" eval 'test "$(cat "$D/c1.rc")" = 0 && has "$D/s.out" "first client" && test ! -s "$D/c1.out" && has "$D/c1.err" "finished sending"'
+expect "-k: the bad signature ends only its own session" has "$D/s.err" "signature verification failed"
+expect "-k: the stalled client is dropped after 30 s" has "$D/s.err" "handshake did not complete"
+expect "-k: third client served after them (status 0, delivered)" eval 'test "$(cat "$D/c3.rc")" = 0 && has "$D/s.out" "third client"'
+mapfile -t KEYS < <(fp "$D/s.err" "your key")
+expect "-k: a new key after each established session, none after the stalled one" eval 'test ${#KEYS[@]} = 4 -a "$(printf "%s\n" "${KEYS[@]}" | sort -u | wc -l)" = 4 && test "$(fp "$D/c1.err" "peer key")" = "${KEYS[0]}" -a "$(fp "$D/c3.err" "peer key")" = "${KEYS[2]}"'
+expect "-k: SIGTERM while idle ends the server with status 0" eval 'test "$RC" = 0 && has "$D/s.err" "keys erased"'
 
 # ---- the stalled peers, started at the top ----
 for name in stall-handshake stall-midframe stall-busy; do
