@@ -13,7 +13,7 @@ Two kinds of seeds, in the input format described at the top of tests/fuzz.c:
 - peer-*: the harness plays the peer (HELLO, AUTH, MSG, END, BYE it signs
   itself), so that the fuzzer starts from sessions that get past the
   signatures: each state (handshake, open, after END, after BYE, terminal,
-  one-byte pieces) has a seed.
+  one-byte pieces, pinned keys) has a seed.
 """
 import os, socket, struct, subprocess, sys, threading
 
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus")
 RAW, HELLO, AUTH, SIGNED, MSG, CLOSE, LOCAL, SPLIT = range(8)
-CLIENT, TTY, VERBOSE, PEER_CLOSES, BIG = 1, 2, 4, 8, 16
+CLIENT, TTY, VERBOSE, PEER_CLOSES, BIG, PIN_OK, PIN_OTHER = 1, 2, 4, 8, 16, 32, 64
 
 
 def raw(data):
@@ -115,6 +115,8 @@ def main():
     write("peer-auth-short", bytes([CLIENT]) + bytes([HELLO]) + raw(frame(bytes([2, 0]))))
     write("peer-eof-after-bye", bytes([PEER_CLOSES]) + hs + bytes([LOCAL, 1]))
     write("peer-handshake", bytes([0]) + bytes([HELLO]))
+    write("peer-pinned", bytes([PIN_OK | PIN_OTHER]) + hs + msg(b"pinned"))
+    write("peer-pin-refused", bytes([CLIENT | PIN_OTHER]) + hs)
     write("peer-end-both", bytes([CLIENT]) + hs + msg(b"hello\n") + msg(b"again") +
           close(False) + bytes([LOCAL, 0]))
     write("peer-bye", bytes([BIG]) + hs + msg(b"x" * 300) + close(True))

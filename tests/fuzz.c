@@ -16,7 +16,8 @@
  * Input: one byte of flags, then operations until the input ends.
  *   flags: bit 0 secchat is the client, bit 1 stdin is a terminal (sanitized
  *   output), bit 2 -v, bit 3 the peer closes the connection at the end,
- *   bit 4 secchat's key has 3072 bits.
+ *   bit 4 secchat's key has 3072 bits, bits 5 and 6 the fingerprints
+ *   accepted (-a): 0 any, 1 the harness's, 2 another, 3 both.
  *   Each operation is a byte whose low 3 bits select:
  *   0 RAW    n16 bytes         n bytes on the wire as they are
  *   1 HELLO                    the harness's HELLO
@@ -48,6 +49,7 @@ static struct session S;	/* secchat, fuzzed */
 static struct session P;	/* the harness as the peer: its key, T and direction */
 static mbedtls_pk_context skey[2];	/* secchat's keys, made once: 2048, 3072 bits */
 static mbedtls_pk_context spub[2];	/* their public halves, as the peer knows them */
+static char pins[2][FP_LEN];	/* -a: the harness's fingerprint, and another */
 static int devnull, broken;	/* stdout: /dev/null, or a pipe nobody reads */
 static unsigned char wire[4 + MAXBODY];
 
@@ -130,6 +132,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	seed_fixed(&P.drbg, "fuzz: peer nonce");
 	if (make_hello(&P) < 0)
 		abort();
+	fingerprint(P.hello + 38, P.hellolen - 38, pins[0]);
+	memcpy(pins[1], "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 51);
 	/* The peer knows secchat's public key, as it would from secchat's HELLO. */
 	for (i = 0; i < 2; i++) {
 		S.key = skey[i];
@@ -146,9 +150,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* A fresh connection, as secchat's main leaves it just before run(). */
+/* A fresh connection, as converse() leaves it just before run(). */
 static void
-begin(int client, int tty, int verbose, int big)
+begin(int client, int tty, int verbose, int big, int pin)
 {
 	memset(&S, 0, sizeof S);
 	S.fd = -1;
@@ -156,6 +160,8 @@ begin(int client, int tty, int verbose, int big)
 	S.dir = client ? 'c' : 's';
 	S.tty = tty;
 	S.verbose = verbose;
+	S.pin = pin == 2 ? pins + 1 : pins;
+	S.npin = pin == 3 ? 2 : pin != 0;
 	S.key = skey[big];
 	S.ourlen = mbedtls_pk_get_len(&S.key);
 	seed_fixed(&S.drbg, "fuzz: secchat nonce");
@@ -294,7 +300,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dup2(devnull, 1) < 0)
 		abort();
 	flags = take(&in, 1);
-	begin(flags & 1, flags >> 1 & 1, flags >> 2 & 1, flags >> 4 & 1);
+	begin(flags & 1, flags >> 1 & 1, flags >> 2 & 1, flags >> 4 & 1, flags >> 5 & 3);
 	S.fd = fds[0];
 	while (alive && in.n > 0) {
 		op = take(&in, 1);
