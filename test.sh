@@ -357,6 +357,27 @@ attack c key-e3 "public exponent other than 65537"
 attack c key16384 "frame length .* out of bounds"
 expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/attack-c-replay/s.out" 2>/dev/null)" = "REPLAYED-ONCE"
 
+# ---- a 16384-bit key is refused before any expensive work ----
+# The CPU time (/proc/PID/schedstat, ns) a -k server holding a key from a file
+# spends on refusing it, against what it spends on one whole session: three
+# RSA private-key operations (AUTH, END, a message's key) and a few public.
+newdir key16384-cpu; newport
+"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
+"$BIN" -s -k -i "$D/id" -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
+cpu() { cut -d' ' -f1 "/proc/$KPID/schedstat" 2>/dev/null; }
+wait_n "$D/s.err" "listening on port" 1; c0=$(cpu)
+timeout 60 $PEER -c "$PORT" --attack key16384 > /dev/null 2> "$D/p1.err"
+wait_n "$D/s.err" "listening on port" 2; c1=$(cpu)
+timeout 60 $PEER -c "$PORT" --send hi > /dev/null 2> "$D/p2.err"
+wait_n "$D/s.err" "listening on port" 3; c2=$(cpu)
+HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$KPID/status")
+kill -TERM $KPID; wait_pid $KPID 10; RC=$?
+REJ=$(( (${c1:-0} - ${c0:-0}) / 1000 )) SES=$(( (${c2:-0} - ${c1:-0}) / 1000 ))
+expect "16384-bit key: refused by its frame length, before it is read" has "$D/s.err" "frame length 2[0-9]* out of bounds"
+expect "16384-bit key: refusing it took $REJ us of CPU, a whole session $SES us: less than a tenth" test "$REJ" -gt 0 -a $((REJ * 10)) -lt "$SES"
+expect "16384-bit key: the -k server served the next client and exits 0 on SIGTERM" eval 'test "$RC" = 0 && has "$D/p2.err" "session closed"'
+expect "16384-bit key: -k server peak memory ${HWM:-?} KiB, under $MEMKB" test "${HWM:-$MEMKB}" -lt "$MEMKB"
+
 # ---- every frame of the peer in one-byte writes: still a whole session ----
 for role in c s; do
 	newdir "split1-$role"; newport
@@ -391,6 +412,75 @@ expect "flood: every one of 200 connections refused within 1 s ($(sed -n 's/.*sl
 expect "flood: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
 expect "flood: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
 
+
+# ---- keys and messages erased: the memory image at the very last moment ----
+# gdb runs secchat -s -i KEY and, at a catchpoint, writes its whole memory
+# (mappings excluded from core dumps too) with gcore; tests/secrets.py then
+# searches it for the key's p, q, d (and the CRT values), both byte orders,
+# any 32 bytes of the key file's base64, and any 32 bytes of either message.
+# First a control, stopped as the received message is written to stdout,
+# when all of them are in memory: the search must find them.
+# under_gdb DIR NAME CATCH [ARGS]: CATCH is exit (exit_group) or write (to
+# stdout); the image goes to DIR/NAME.core, gdb's log to DIR/NAME.gdb.
+under_gdb() {
+	local d=$1 name=$2 catch=(-ex 'catch syscall exit_group') status=(-ex 'print (int) $rdi')
+	[ "$3" = write ] && catch=(-ex 'catch syscall write' -ex 'condition 1 $rdi == 1') status=()
+	shift 3
+	rm -f "$d/s.out" "$d/s.err"
+	ASAN_OPTIONS=detect_leaks=0 timeout 60 gdb -batch -nx -ex 'set pagination off' \
+	    -ex 'set confirm off' -ex 'set dump-excluded-mappings on' -ex 'set use-coredump-filter off' \
+	    -ex 'handle SIGPIPE SIGINT SIGTERM SIGHUP nostop noprint pass' "${catch[@]}" \
+	    -ex "run -s -p $PORT $* < $d/s.in > $d/s.out 2> $d/s.err" "${status[@]}" \
+	    -ex "gcore $d/$name.core" -ex kill --args "$BIN" > "$d/$name.gdb" 2>&1 7>&- 8>&- &
+	GPID=$!
+	wait_for "$d/s.err" "listening on port"
+}
+# search NAME: what secrets.py finds in NAME.core (its status; its report in NAME.found).
+search() {
+	$PY tests/secrets.py "$D/$1.core" "$D/id" "$D/msg_s" "$D/msg_c" > "$D/$1.found"
+}
+SEARCHED="p, q, d, the key file, the messages"
+if [ -n "$SANITIZED" ]; then
+	echo "skip - keys erased: a sanitizer build maps terabytes of shadow memory, too much to dump"
+elif ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+	echo "skip - keys erased: needs gdb on x86_64 (the catchpoints read registers)"
+else
+	newdir erased; newport
+	"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
+	head -c 48 /dev/urandom | base64 > "$D/msg_s"; head -c 48 /dev/urandom | base64 > "$D/msg_c"
+	LOGS="$D/*.err $D/*.gdb $D/*.found"
+
+	cp "$D/msg_s" "$D/s.in"; cp "$D/msg_c" "$D/c.in"
+	under_gdb "$D" live write -i "$D/id"
+	client "$D"; wait_pid $GPID
+	search live
+	expect "keys erased, control: the search finds p, q, d and the message in a live image" \
+	    eval 'has "$D/live.found" "FOUND p " && has "$D/live.found" "FOUND q " && has "$D/live.found" "FOUND d " && has "$D/live.found" "FOUND message"'
+
+	newport
+	under_gdb "$D" clean exit -i "$D/id"
+	client "$D"; wait_pid $GPID
+	expect "keys erased: a clean end (status 0) at exit_group" eval 'test "$CRC" = 0 && has "$D/clean.gdb" "call to syscall exit_group" && has "$D/clean.gdb" "^\$1 = 0$" && cmp -s "$D/s.out" "$D/msg_c"'
+	search clean; expect "keys erased after a clean end: none of $SEARCHED in memory" test $? = 0
+
+	newport
+	under_gdb "$D" badsig exit -i "$D/id"
+	timeout 60 $PEER -c "$PORT" --attack bad-sig --send "$(cat "$D/msg_c")" > /dev/null 2> "$D/p.err"
+	wait_pid $GPID
+	expect "keys erased: a verification failure (status 1) at exit_group" eval 'has "$D/badsig.gdb" "^\$1 = 1$" && has "$D/s.err" "signature verification failed" && has "$D/s.out" "$(cat "$D/msg_c")"'
+	search badsig; expect "keys erased after a verification failure: none of $SEARCHED in memory" test $? = 0
+
+	newport
+	rm -f "$D/s.in" "$D/c.in"; mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
+	under_gdb "$D" sigint exit -i "$D/id"
+	"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+	cat "$D/msg_s" >&7; cat "$D/msg_c" >&8
+	wait_for "$D/s.out" "$(cat "$D/msg_c")"; wait_for "$D/c.out" "$(cat "$D/msg_s")"
+	kill -INT "$(pgrep -P "$(pgrep -P $GPID)")"
+	wait_pid $GPID; wait_pid $CPID; exec 7>&- 8>&-
+	expect "keys erased: SIGINT in a session (status 130) at exit_group" eval 'has "$D/sigint.gdb" "^\$1 = 130$" && has "$D/s.err" "interrupted"'
+	search sigint; expect "keys erased after SIGINT: none of $SEARCHED in memory" test $? = 0
+fi
 
 # ---- terminals: typed lines, exit, harmless display ----
 # term NAME CMD: run CMD in a detached tmux window; its stderr to NAME.err, status to NAME.rc.
