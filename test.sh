@@ -397,20 +397,25 @@ for role in c s; do
 done
 
 # ---- a flood of 200 connections while a session moves 2 MB ----
-newdir flood; newport
-mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
-head -c 2000000 /dev/urandom > "$D/data"
-server "$D"
-"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
-wait_for "$D/c.err" "secure session established"
-cat "$D/data" >&8 & CAT=$!
-timeout 30 $PEER -c "$PORT" --flood 200 2> "$D/f.err"; FRC=$?
-wait $CAT; exec 7>&- 8>&-
-wait_pid $CPID; CRC=$?; wait_pid $SPID; SRC=$?
-LOGS="$D/*.err"
-expect "flood: every one of 200 connections refused within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
-expect "flood: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
-expect "flood: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
+# Without -k the listener is closed during the session, with -k paused.
+for k in "" -k; do
+	newdir "flood$k"; newport
+	mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
+	head -c 2000000 /dev/urandom > "$D/data"
+	server "$D" $k
+	"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+	wait_for "$D/c.err" "secure session established"
+	cat "$D/data" >&8 & CAT=$!
+	timeout 30 $PEER -c "$PORT" --flood 200 2> "$D/f.err"; FRC=$?
+	wait $CAT; exec 7>&- 8>&-
+	wait_pid $CPID; CRC=$?
+	[ -n "$k" ] && wait_n "$D/s.err" "listening on port" 2 && kill -TERM $SPID
+	wait_pid $SPID; SRC=$?
+	LOGS="$D/*.err"
+	expect "flood${k:+ (-k)}: every one of 200 connections refused within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
+	expect "flood${k:+ (-k)}: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
+	expect "flood${k:+ (-k)}: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
+done
 
 
 # ---- keys and messages erased: the memory image at the very last moment ----
