@@ -64,6 +64,14 @@ sanitize: secchat-asan
 	    SECCHAT=$(CURDIR)/secchat-asan ./test.sh
 	@if [ -n "$$(ls sanitize-logs)" ]; then cat sanitize-logs/*; exit 1; fi
 
+# Static analysis: cppcheck, and clang-tidy as .clang-tidy sets it (the
+# exceptions are there, each with its reason).  cppcheck's variableScope is
+# off: KNF declares a function's variables at its top.  Any finding fails.
+analyze:
+	cppcheck -q --error-exitcode=1 --enable=warning,style,performance,portability \
+	    --suppress=variableScope --inline-suppr secchat.c
+	clang-tidy --quiet secchat.c -- $(WARN) $(CPPFLAGS)
+
 # Line coverage of secchat.c reached by the corpus so far (llvm): the
 # parsing functions, per function.
 fuzz-cov: tests/fuzz.c secchat.c
@@ -78,4 +86,4 @@ fuzz-cov: tests/fuzz.c secchat.c
 clean:
 	rm -rf secchat secchat-asan tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
 
-.PHONY: all check lint-man install clean fuzz fuzz-cov sanitize
+.PHONY: all check lint-man install clean fuzz fuzz-cov sanitize analyze
