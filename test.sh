@@ -432,7 +432,8 @@ under_gdb() {
 	[ "$3" = write ] && catch=(-ex 'catch syscall write' -ex 'condition 1 $rdi == 1') status=()
 	shift 3
 	rm -f "$d/s.out" "$d/s.err"
-	ASAN_OPTIONS=detect_leaks=0 timeout 60 gdb -batch -nx -ex 'set pagination off' \
+	# The limit is below wait_pid's, so that gdb, not a kill, ends it and its inferior.
+	ASAN_OPTIONS=detect_leaks=0 timeout 25 gdb -batch -nx -ex 'set pagination off' \
 	    -ex 'set confirm off' -ex 'set dump-excluded-mappings on' -ex 'set use-coredump-filter off' \
 	    -ex 'handle SIGPIPE SIGINT SIGTERM SIGHUP nostop noprint pass' "${catch[@]}" \
 	    -ex "run -s -p $PORT $* < $d/s.in > $d/s.out 2> $d/s.err" "${status[@]}" \
