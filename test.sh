@@ -59,7 +59,8 @@ wait_pid() {
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
+	# Its children too: a rusage.py wrapper's secchat must not outlive it.
+	kill -0 "$1" 2>/dev/null && { pkill -9 -P "$1"; kill -9 "$1"; } 2>/dev/null
 	wait "$1"
 }
 # peak FILE: the peak memory in KiB that rusage.py wrote; memok FILE: under the bound.
