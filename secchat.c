@@ -340,7 +340,7 @@ static void
 make_aad(const struct session *s, unsigned char dir, const unsigned char *b,
     unsigned char aad[AAD_LEN])
 {
-	memcpy(aad, LABEL, LABEL_LEN);
+	memcpy(aad, LABEL, LABEL_LEN);	/* NOLINT(bugprone-not-null-terminated-result): bytes, not a string */
 	memcpy(aad + LABEL_LEN, s->t, HASH_LEN);
 	aad[LABEL_LEN + HASH_LEN] = dir;
 	memcpy(aad + LABEL_LEN + HASH_LEN + 1, b, 9);
@@ -1234,6 +1234,7 @@ run(struct session *s)
 			tp = &ts;
 		}
 		pfd[NET].fd = s->fd;
+		/* NOLINTNEXTLINE(bugprone-narrowing-conversions): POLLIN | POLLOUT fits a short */
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
 		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < inroom(s) &&
@@ -1548,11 +1549,12 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'b':
-			s.bits = atoi(optarg);
-			if (strcmp(optarg, "2048") && strcmp(optarg, "3072") && strcmp(optarg, "4096")) {
+			if (strcmp(optarg, "2048") != 0 && strcmp(optarg, "3072") != 0 &&
+			    strcmp(optarg, "4096") != 0) {
 				msg("key size must be 2048, 3072 or 4096: %s", optarg);
 				return EXIT_USAGE;
 			}
+			s.bits = atoi(optarg);	/* NOLINT(cert-err34-c): one of the three above */
 			break;
 		case 'c':
 			host = optarg;

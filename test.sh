@@ -14,6 +14,11 @@ T=$(mktemp -d /tmp/secchat-test.XXXXXX)
 # some outgoing connection happens to hold (seen in CI as "Address in use").
 PORT=$((20000 + $$ % 96 * 128))
 passed=0 failed=0
+# Peak memory (KiB) a secchat may reach whatever its peer does: about 6 MB are
+# seen, up to about 45 MB in a sanitizer build (make sanitize, whose freed
+# memory quarantine is capped at 16 MB).  MEMKB= overrides.
+if grep -qa __asan_init "$BIN"; then SANITIZED=1 MEMKB=${MEMKB:-65536}; else SANITIZED= MEMKB=${MEMKB:-16384}; fi
+RUSAGE="$PY $PWD/tests/rusage.py"
 
 cleanup() {
 	for sock in "$T"/*/tmux.sock; do [ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null; done
@@ -54,9 +59,13 @@ wait_pid() {
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
+	# Its children too: a rusage.py wrapper's secchat must not outlive it.
+	kill -0 "$1" 2>/dev/null && { pkill -9 -P "$1"; kill -9 "$1"; } 2>/dev/null
 	wait "$1"
 }
+# peak FILE: the peak memory in KiB that rusage.py wrote; memok FILE: under the bound.
+peak() { cut -d' ' -f1 "$1" 2>/dev/null; }
+memok() { local k; k=$(peak "$1"); test -n "$k" && test "$k" -lt "$MEMKB"; }
 # wait_n FILE REGEX N: poll until N lines of the file match (bounded, 40 s).
 wait_n() {
 	local i
@@ -74,17 +83,18 @@ fp() { sed -n "s/^secchat: $2: \(SHA256:[^ ]*\).*/\1/p" "$1"; }
 pubfp() { echo "SHA256:$(openssl pkey -pubin -in "$1" -outform DER | openssl dgst -sha256 -binary | base64 | tr -d =)"; }
 
 # server DIR [ARGS]: secchat -s in the background, stdin from DIR/s.in, stdout to
-# $SOUT or DIR/s.out; sets SPID.
+# $SOUT or DIR/s.out, peak memory and CPU time to DIR/s.ru; sets SPID (the
+# wrapper's: signals go to secchats started directly).
 server() {
 	local d=$1; shift
-	"$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "${SOUT:-$d/s.out}" 2> "$d/s.err" 7>&- 8>&- &
+	$RUSAGE "$d/s.ru" "$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "${SOUT:-$d/s.out}" 2> "$d/s.err" 7>&- 8>&- &
 	SPID=$!
 	wait_for "$d/s.err" "listening on port"
 }
 # client DIR [ARGS]: secchat -c in the foreground with a time limit; sets CRC.
 client() {
 	local d=$1; shift
-	timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" "$@" < "$d/c.in" > "$d/c.out" 2> "$d/c.err" 7>&- 8>&-
+	timeout 60 $RUSAGE "$d/c.ru" "$BIN" -c 127.0.0.1 -p "$PORT" "$@" < "$d/c.in" > "$d/c.out" 2> "$d/c.err" 7>&- 8>&-
 	CRC=$?
 }
 
@@ -108,7 +118,18 @@ done
 newdir stall-busy; newport
 $PEER -s "$PORT" --attack stall-midframe --timeout 50 > /dev/null 2> "$D/p.err" &
 wait_for "$D/p.err" "listening"
-"$BIN" -c 127.0.0.1 -p "$PORT" < /dev/zero > /dev/null 2> "$D/s.err" & STALLED[stall-busy]=$!
+$RUSAGE "$D/s.ru" "$BIN" -c 127.0.0.1 -p "$PORT" < /dev/zero > /dev/null 2> "$D/s.err" & STALLED[stall-busy]=$!
+
+# ---- one whole session under valgrind on both sides, checked at the end ----
+newdir valgrind; newport
+VG="valgrind --leak-check=full --error-exitcode=1"
+if [ -z "$SANITIZED" ] && command -v valgrind > /dev/null; then
+	printf 'from the server\n' > "$D/s.in"; head -c 300000 /dev/urandom > "$D/c.in"
+	$VG --log-file="$D/s.vg" "$BIN" -s -p "$PORT" < "$D/s.in" > "$D/s.out" 2> "$D/s.err" & VSPID=$!
+	(wait_for "$D/s.err" "listening on port" 60 > /dev/null &&
+	    exec timeout 120 $VG --log-file="$D/c.vg" "$BIN" -c 127.0.0.1 -p "$PORT" \
+	    < "$D/c.in" > "$D/c.out" 2> "$D/c.err") & VCPID=$!
+fi
 
 # ---- -k: three clients in a row, a hostile and a stalled one between them ----
 # Runs in the background (the stall takes 30 s); checked at the end.
@@ -313,6 +334,7 @@ attack() {
 	expect "$name: secchat ends the session with status 1" test "$RC" = 1
 	expect "$name: says why ($re)" grep -qa -- "$re" "$ERR"
 	expect "$name: prints nothing forged" eval '! grep -qa FORGED "$OUT"'
+	expect "$name: peak memory $(peak "${ERR%.err}.ru") KiB, under $MEMKB" memok "${ERR%.err}.ru"
 }
 attack c tamper-ct "message 0: decryption failed"
 attack c tamper-wrap "message 0: decryption failed"
@@ -335,6 +357,137 @@ attack c bad-version "another protocol version"
 attack c key-e3 "public exponent other than 65537"
 attack c key16384 "frame length .* out of bounds"
 expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/attack-c-replay/s.out" 2>/dev/null)" = "REPLAYED-ONCE"
+
+# ---- a 16384-bit key is refused before any expensive work ----
+# The CPU time (/proc/PID/schedstat, ns) a -k server holding a key from a file
+# spends on refusing it, against what it spends on one whole session: three
+# RSA private-key operations (AUTH, END, a message's key) and a few public.
+newdir key16384-cpu; newport
+"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
+"$BIN" -s -k -i "$D/id" -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
+cpu() { cut -d' ' -f1 "/proc/$KPID/schedstat" 2>/dev/null; }
+wait_n "$D/s.err" "listening on port" 1; c0=$(cpu)
+timeout 60 $PEER -c "$PORT" --attack key16384 > /dev/null 2> "$D/p1.err"
+wait_n "$D/s.err" "listening on port" 2; c1=$(cpu)
+timeout 60 $PEER -c "$PORT" --send hi > /dev/null 2> "$D/p2.err"
+wait_n "$D/s.err" "listening on port" 3; c2=$(cpu)
+HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$KPID/status")
+kill -TERM $KPID; wait_pid $KPID 10; RC=$?
+REJ=$(( (${c1:-0} - ${c0:-0}) / 1000 )) SES=$(( (${c2:-0} - ${c1:-0}) / 1000 ))
+expect "16384-bit key: refused by its frame length, before it is read" has "$D/s.err" "frame length 2[0-9]* out of bounds"
+expect "16384-bit key: refusing it took $REJ us of CPU, a whole session $SES us: less than a tenth" test "$REJ" -gt 0 -a $((REJ * 10)) -lt "$SES"
+expect "16384-bit key: the -k server served the next client and exits 0 on SIGTERM" eval 'test "$RC" = 0 && has "$D/p2.err" "session closed"'
+expect "16384-bit key: -k server peak memory ${HWM:-?} KiB, under $MEMKB" test "${HWM:-$MEMKB}" -lt "$MEMKB"
+
+# ---- every frame of the peer in one-byte writes: still a whole session ----
+for role in c s; do
+	newdir "split1-$role"; newport
+	head -c 20000 /dev/urandom > "$D/p.in"; head -c 20000 /dev/urandom > "$D/s.in"; cp "$D/s.in" "$D/c.in"
+	if [ $role = c ]; then
+		server "$D"
+		timeout 60 $PEER -c "$PORT" --attack split1 --send-file "$D/p.in" > "$D/p.out" 2> "$D/p.err"; PRC=$?
+		wait_pid $SPID; RC=$?; OUT=$D/s.out; RU=$D/s.ru
+	else
+		$PEER -s "$PORT" --attack split1 --send-file "$D/p.in" > "$D/p.out" 2> "$D/p.err" & PPID_=$!
+		wait_for "$D/p.err" "listening"
+		client "$D"; wait_pid $PPID_; PRC=$?; RC=$CRC; OUT=$D/c.out; RU=$D/c.ru
+	fi
+	expect "one-byte writes to secchat -$role: both exit 0" test "$RC" = 0 -a "$PRC" = 0
+	expect "one-byte writes to secchat -$role: byte-exact both ways" eval 'cmp -s "$D/p.in" "$OUT" && cmp -s "$D/s.in" "$D/p.out"'
+	expect "one-byte writes to secchat -$role: peak memory $(peak "$RU") KiB, under $MEMKB" memok "$RU"
+done
+
+# ---- a flood of 200 connections while a session moves 2 MB ----
+# Without -k the listener is closed during the session, with -k paused.
+for k in "" -k; do
+	newdir "flood$k"; newport
+	mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
+	head -c 2000000 /dev/urandom > "$D/data"
+	server "$D" $k
+	"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+	wait_for "$D/c.err" "secure session established"
+	cat "$D/data" >&8 & CAT=$!
+	timeout 30 $PEER -c "$PORT" --flood 200 2> "$D/f.err"; FRC=$?
+	wait $CAT; exec 7>&- 8>&-
+	wait_pid $CPID; CRC=$?
+	[ -n "$k" ] && wait_n "$D/s.err" "listening on port" 2 && kill -TERM $SPID
+	wait_pid $SPID; SRC=$?
+	LOGS="$D/*.err"
+	expect "flood${k:+ (-k)}: every one of 200 connections refused within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
+	expect "flood${k:+ (-k)}: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
+	expect "flood${k:+ (-k)}: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
+done
+
+
+# ---- keys and messages erased: the memory image at the very last moment ----
+# gdb runs secchat -s -i KEY and, at a catchpoint, writes its whole memory
+# (mappings excluded from core dumps too) with gcore; tests/secrets.py then
+# searches it for the key's p, q, d (and the CRT values), both byte orders,
+# any 32 bytes of the key file's base64, and any 32 bytes of either message.
+# First a control, stopped as the received message is written to stdout,
+# when all of them are in memory: the search must find them.
+# under_gdb DIR NAME CATCH [ARGS]: CATCH is exit (exit_group) or write (to
+# stdout); the image goes to DIR/NAME.core, gdb's log to DIR/NAME.gdb.
+under_gdb() {
+	local d=$1 name=$2 catch=(-ex 'catch syscall exit_group') status=(-ex 'print (int) $rdi')
+	[ "$3" = write ] && catch=(-ex 'catch syscall write' -ex 'condition 1 $rdi == 1') status=()
+	shift 3
+	rm -f "$d/s.out" "$d/s.err"
+	# The limit is below wait_pid's, so that gdb, not a kill, ends it and its inferior.
+	ASAN_OPTIONS=detect_leaks=0 timeout 25 gdb -batch -nx -ex 'set pagination off' \
+	    -ex 'set confirm off' -ex 'set dump-excluded-mappings on' -ex 'set use-coredump-filter off' \
+	    -ex 'handle SIGPIPE SIGINT SIGTERM SIGHUP nostop noprint pass' "${catch[@]}" \
+	    -ex "run -s -p $PORT $* < $d/s.in > $d/s.out 2> $d/s.err" "${status[@]}" \
+	    -ex "gcore $d/$name.core" -ex kill --args "$BIN" > "$d/$name.gdb" 2>&1 7>&- 8>&- &
+	GPID=$!
+	wait_for "$d/s.err" "listening on port"
+}
+# search NAME: what secrets.py finds in NAME.core (its status; its report in NAME.found).
+search() {
+	$PY tests/secrets.py "$D/$1.core" "$D/id" "$D/msg_s" "$D/msg_c" > "$D/$1.found"
+}
+SEARCHED="p, q, d, the key file, the messages"
+if [ -n "$SANITIZED" ]; then
+	echo "skip - keys erased: a sanitizer build maps terabytes of shadow memory, too much to dump"
+elif ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+	echo "skip - keys erased: needs gdb on x86_64 (the catchpoints read registers)"
+else
+	newdir erased; newport
+	"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
+	head -c 48 /dev/urandom | base64 > "$D/msg_s"; head -c 48 /dev/urandom | base64 > "$D/msg_c"
+	LOGS="$D/*.err $D/*.gdb $D/*.found"
+
+	cp "$D/msg_s" "$D/s.in"; cp "$D/msg_c" "$D/c.in"
+	under_gdb "$D" live write -i "$D/id"
+	client "$D"; wait_pid $GPID
+	search live
+	expect "keys erased, control: the search finds p, q, d and the message in a live image" \
+	    eval 'has "$D/live.found" "FOUND p " && has "$D/live.found" "FOUND q " && has "$D/live.found" "FOUND d " && has "$D/live.found" "FOUND message"'
+
+	newport
+	under_gdb "$D" clean exit -i "$D/id"
+	client "$D"; wait_pid $GPID
+	expect "keys erased: a clean end (status 0) at exit_group" eval 'test "$CRC" = 0 && has "$D/clean.gdb" "call to syscall exit_group" && has "$D/clean.gdb" "^\$1 = 0$" && cmp -s "$D/s.out" "$D/msg_c"'
+	search clean; expect "keys erased after a clean end: none of $SEARCHED in memory" test $? = 0
+
+	newport
+	under_gdb "$D" badsig exit -i "$D/id"
+	timeout 60 $PEER -c "$PORT" --attack bad-sig --send "$(cat "$D/msg_c")" > /dev/null 2> "$D/p.err"
+	wait_pid $GPID
+	expect "keys erased: a verification failure (status 1) at exit_group" eval 'has "$D/badsig.gdb" "^\$1 = 1$" && has "$D/s.err" "signature verification failed" && has "$D/s.out" "$(cat "$D/msg_c")"'
+	search badsig; expect "keys erased after a verification failure: none of $SEARCHED in memory" test $? = 0
+
+	newport
+	rm -f "$D/s.in" "$D/c.in"; mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
+	under_gdb "$D" sigint exit -i "$D/id"
+	"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
+	cat "$D/msg_s" >&7; cat "$D/msg_c" >&8
+	wait_for "$D/s.out" "$(cat "$D/msg_c")"; wait_for "$D/c.out" "$(cat "$D/msg_s")"
+	kill -INT "$(pgrep -P "$(pgrep -P $GPID)")"
+	wait_pid $GPID; wait_pid $CPID; exec 7>&- 8>&-
+	expect "keys erased: SIGINT in a session (status 130) at exit_group" eval 'has "$D/sigint.gdb" "^\$1 = 130$" && has "$D/s.err" "interrupted"'
+	search sigint; expect "keys erased after SIGINT: none of $SEARCHED in memory" test $? = 0
+fi
 
 # ---- terminals: typed lines, exit, harmless display ----
 # term NAME CMD: run CMD in a detached tmux window; its stderr to NAME.err, status to NAME.rc.
@@ -410,7 +563,20 @@ for name in stall-handshake stall-midframe stall-busy; do
 	wait_pid "${STALLED[$name]}" 45; RC=$?
 	re=$([ $name = stall-handshake ] && echo "handshake did not complete within 30 s" || echo "stalled in the middle of a frame for 30 s")
 	expect "$name: secchat gives up with status 1 ($re)" eval 'test "$RC" = 1 && has "$D/s.err" "$re"'
+	expect "$name: peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
 done
+
+D=$T/valgrind; LOGS="$D/*.err $D/*.vg"
+if [ -n "$SANITIZED" ]; then
+	echo "skip - valgrind: $BIN is a sanitizer build, which valgrind cannot run"
+elif ! command -v valgrind > /dev/null; then
+	echo "skip - valgrind: not installed"
+else
+	wait_pid $VSPID 90; SRC=$?; wait_pid $VCPID 90; CRC=$?
+	expect "valgrind: both sides exit 0 (an error or a definite leak would be status 1)" test "$SRC" = 0 -a "$CRC" = 0
+	expect "valgrind: ERROR SUMMARY 0 errors on both sides, nothing definitely lost" eval 'has "$D/s.vg" "ERROR SUMMARY: 0 errors" && has "$D/c.vg" "ERROR SUMMARY: 0 errors" && ! grep -q "definitely lost: [1-9]" "$D/s.vg" "$D/c.vg"'
+	expect "valgrind: messages byte-exact both ways" eval 'cmp -s "$D/c.in" "$D/s.out" && cmp -s "$D/s.in" "$D/c.out"'
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

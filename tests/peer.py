@@ -7,13 +7,19 @@ or as a hostile one (--attack NAME).
 
   peer.py (-c PORT | -s PORT) [-b BITS] [--attack NAME] [--send TEXT]...
           [--send-file FILE] [--no-end] [--bye-after N] [--timeout SEC]
+  peer.py -c PORT --flood N
+
+--flood N opens N connections at once and speaks no protocol: it reports how
+many the other side refused and how long the slowest answer took, and exits 0
+only if every one was refused within a second (a SYN that goes unanswered is
+retried after one second, so a refusal within it is the kernel's at once).
 
 Status lines go to stderr ("peer: ..."); stdout receives exactly the plaintext
 of each verified MSG.  Exit status: 0 intended end (attack mode: the other side
 closed the connection), 1 error / connection lost / timeout, 2 usage error,
 4 the other side aborted (BYE reason 1 or 2).
 """
-import argparse, base64, hashlib, os, select, socket, struct, sys, threading, time
+import argparse, base64, errno, hashlib, os, select, socket, struct, sys, threading, time
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -531,6 +537,34 @@ def run_attack(sess, args):
         how, "BYE seen, reason %d" % bye if bye is not None else "no BYE seen"))
 
 
+def flood(port, count):
+    """Connect count times at once; every connection must be refused promptly."""
+    t0, socks, slowest = time.monotonic(), {}, 0.0
+    results = {"refused": 0, "accepted": 0, "other": 0}
+    for _ in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port))
+        socks[sock.fileno()] = sock
+    poller = select.poll()
+    for fd in socks:
+        poller.register(fd, select.POLLOUT)
+    while socks and time.monotonic() - t0 < 10:
+        for fd, _ in poller.poll(100):
+            sock = socks.pop(fd)
+            poller.unregister(fd)
+            err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            kind = "refused" if err == errno.ECONNREFUSED else "accepted" if err == 0 else "other"
+            results[kind] += 1
+            if kind == "other":
+                log("flood: %s" % os.strerror(err))
+            slowest = max(slowest, time.monotonic() - t0)
+            sock.close()
+    log("flood: %d connections: %d refused, %d accepted, %d other, %d unanswered; slowest %.3f s"
+        % (count, results["refused"], results["accepted"], results["other"], len(socks), slowest))
+    finish(0 if results["refused"] == count and slowest < 1.0 else 1)
+
+
 def open_connection(args):
     try:
         if args.server is not None:
@@ -573,6 +607,7 @@ def parse_args():
                    help="send FILE in MSGs of at most %d bytes" % MAX_MSG)
     p.add_argument("--no-end", action="store_true", help="do not send END")
     p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
+    p.add_argument("--flood", type=int, metavar="N", help="N connections at once, each must be refused")
     p.add_argument("--timeout", type=float, default=20.0, metavar="SEC", help="overall limit (20)")
     args = p.parse_args()
     if not 1024 <= args.bits <= 16384:
@@ -587,6 +622,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.flood:
+        flood(args.client, args.flood)
     timer = threading.Timer(args.timeout, finish, (1, "timeout after %g s" % args.timeout))
     timer.daemon = True
     timer.start()

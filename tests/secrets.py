@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""secrets.py CORE KEYFILE [TEXTFILE]...: search a memory image for the secrets
+of a session.  Looked for, as any run of 32 bytes or more: the private key's
+p, q, d, d mod (p-1), d mod (q-1) and q^-1 mod p, each big-endian (as in DER)
+and little-endian (as in Mbed TLS's limbs); the base64 body of the PEM key
+file (its BEGIN and END lines are public text, found in any Mbed TLS
+library); and each TEXTFILE (the messages).  Prints what was found where;
+exits 1 if anything was found, 0 if nothing.
+
+Any run of 32 bytes of a secret contains one of its 16-byte blocks that
+starts at a multiple of 16, so those blocks are searched for and every hit
+is extended both ways to see how much of the secret is there."""
+import sys
+
+from cryptography.hazmat.primitives import serialization
+
+RUN = 32
+
+
+def secrets(keyfile, textfiles):
+    pem = open(keyfile, "rb").read()
+    nums = serialization.load_pem_private_key(pem, password=None).private_numbers()
+    out = []
+    for name, v in (("p", nums.p), ("q", nums.q), ("d", nums.d), ("dp", nums.dmp1),
+                    ("dq", nums.dmq1), ("qinv", nums.iqmp)):
+        be = v.to_bytes((v.bit_length() + 7) // 8, "big")
+        out += [(name + " big-endian", be), (name + " little-endian", be[::-1])]
+    body = b"".join(line + b"\n" for line in pem.splitlines() if not line.startswith(b"-----"))
+    out.append(("PEM key file text", body))
+    for path in textfiles:
+        out.append(("message " + path, open(path, "rb").read()))
+    return out
+
+
+def longest(core, at, secret, off):
+    """Length of the match of secret[off:] at core[at:], extended backwards too."""
+    back = 0
+    while back < off and at - back > 0 and core[at - back - 1] == secret[off - back - 1]:
+        back += 1
+    fwd = 16
+    while off + fwd < len(secret) and at + fwd < len(core) and core[at + fwd] == secret[off + fwd]:
+        fwd += 1
+    return back + fwd, at - back
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: secrets.py CORE KEYFILE [TEXTFILE]...")
+    core = open(sys.argv[1], "rb").read()
+    found = 0
+    wanted = secrets(sys.argv[2], sys.argv[3:])
+    for name, secret in wanted:
+        best = None
+        for off in range(0, len(secret) - 15, 16):
+            at = core.find(secret[off:off + 16])
+            while at >= 0:
+                n, start = longest(core, at, secret, off)
+                if n >= RUN and (best is None or n > best[0]):
+                    best = (n, start)
+                at = core.find(secret[off:off + 16], at + 1)
+        if best:
+            found += 1
+            print("FOUND %s: %d of its %d bytes at offset 0x%x" % (name, best[0], len(secret), best[1]))
+    print("searched %.1f MB for %d secrets: %s" % (len(core) / 1e6, len(wanted),
+                                                   "%d found" % found if found else "none found"))
+    sys.exit(1 if found else 0)
+
+
+if __name__ == "__main__":
+    main()
