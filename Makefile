@@ -15,7 +15,7 @@ secchat: secchat.c
 check: secchat
 	./test.sh
 
-# Figures beside the limits Mbed TLS sets on this machine (takes about a minute).
+# Figures beside the limits Mbed TLS sets on this machine (about half a minute).
 bench: secchat bench/limits
 	/usr/bin/python3 bench/bench.py ./secchat bench/limits
 
