@@ -72,10 +72,9 @@ fi
 # Build in a fresh copy of the source (the config header is replaced in it).
 B=$(mktemp -d "$CACHE/build.XXXXXX")
 trap 'rm -rf "$B"' EXIT
-case $MACHINE in
-"$(cc -dumpmachine)"|*-musl) cross= ;;
-*)	cross="-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=${MACHINE%%-*}" ;;
-esac
+cross=
+[ "${MACHINE%%-*}" = "$(uname -m)" ] ||
+    cross="-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=${MACHINE%%-*}"
 build() {
 	dpkg-source -x "$SRC"/mbedtls_*.dsc "$B/src" &&
 	{ [ -z "$CONFIG" ] || cp "$CONFIG" "$B/src/include/mbedtls/$CONF"; } &&
