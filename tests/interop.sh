@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/interop.sh A B...: sessions between the secchat command A and each
 # command B (another build, or a build under qemu-user: a command may have
-# arguments), in both roles, with random files moved both ways at once and
-# checked byte for byte.  The sizes cross the 262144-byte message boundary.
+# arguments), in both roles, with fresh keys and with identity keys, and
+# random files moved both ways at once and checked byte for byte.  The sizes
+# cross the 262144-byte message boundary.
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 set -u
 T=$(mktemp -d /tmp/secchat-interop.XXXXXX)
@@ -41,7 +42,11 @@ wait_pid() {
 	kill -9 "$1" 2>/dev/null
 	wait "$1"
 }
-keytime() { sed -n 's/^secchat: key generated in \(.*\) s$/\1/p' "$1"; }
+keytime() {
+	local t
+	t=$(sed -n 's/^secchat: key generated in \(.*\)$/\1/p' "$1")
+	echo "${t:-none (key file)}"
+}
 
 # session NAME SERVER CLIENT: one session, 300000 bytes to the client and
 # 600000 to the server at the same time.  Emulated builds are slow: an
@@ -57,14 +62,22 @@ session() {
 	ok $((src | crc)) "$name: both exit 0 (server $src, client $crc)"
 	cmp -s "$D/c.in" "$D/s.out"; ok $? "$name: 600000 bytes client to server byte-exact"
 	cmp -s "$D/s.in" "$D/c.out"; ok $? "$name: 300000 bytes server to client byte-exact"
-	echo "# $name: keys generated in $(keytime "$D/s.err") s (server), $(keytime "$D/c.err") s (client)"
+	echo "# $name: key generation: server $(keytime "$D/s.err"), client $(keytime "$D/c.err")"
 }
 
+# Besides fresh keys, identity keys made by one build with -g, read by it
+# with -i and pinned by the other with -a: PEM files and fingerprints must
+# agree across byte orders and word sizes.
 a=$1; shift
+la=${a##*/}
+fa=$($a -g "$T/a.key" 2> "$T/a.key.err")
 for b in "$@"; do
-	la=${a##*/} lb=${b##*/}
+	lb=${b##*/}
 	session "$la server, $lb client" "$a" "$b"
 	session "$lb server, $la client" "$b" "$a"
+	fb=$($b -g "$T/b-$lb.key" 2> "$T/b-$lb.key.err")
+	session "$lb server with its -g key, $la client pinning it" "$b -i $T/b-$lb.key" "$a -a ${fb:-none}"
+	session "$la server with its -g key, $lb client pinning it" "$a -i $T/a.key" "$b -a ${fa:-none}"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
