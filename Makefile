@@ -1,11 +1,15 @@
 # secchat: one C file on Mbed TLS's crypto library.
-CC ?= cc
+# Cross builds: make CROSS=arm-linux-gnueabihf- (or CC=...), CFLAGS, LDFLAGS.
 CFLAGS ?= -O2
 WARN = -Wall -Wextra
 LDLIBS = -lmbedcrypto
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+ARCHS = armhf arm64 mipsel mips
+ifneq ($(CROSS),)
+CC = $(CROSS)gcc
+endif
 
 all: secchat
 
@@ -33,6 +37,24 @@ lint-man:
 		out=$$(groff -ww -mdoc -Tutf8 secchat.1 2>&1 >/dev/null); \
 	fi; \
 	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+
+# Each ARCH built with Debian's cross gcc, run under qemu-user against ./secchat.
+cross-check: secchat
+	tests/cross.sh $(ARCHS)
+
+# Against Mbed TLS 3.6 LTS, built once from Debian 13's source package.
+secchat36: secchat.c
+	d=$$(tests/mbedtls.sh 3.6) && $(CC) $(CPPFLAGS) -I$$d/include $(WARN) -Werror \
+	    $(CFLAGS) $(LDFLAGS) -o $@ secchat.c $$d/lib/libmbedcrypto.a
+
+check36: secchat secchat36
+	SECCHAT=$(CURDIR)/secchat36 ./test.sh
+	tests/interop.sh ./secchat ./secchat36
+
+# Static and stripped: musl, and Mbed TLS 2.28 with only what secchat uses.
+static: secchat.c tests/mbedtls-small.h
+	d=$$(tests/mbedtls.sh 2.28 musl-gcc tests/mbedtls-small.h) && musl-gcc -static -s \
+	    $(WARN) $(CFLAGS) -I$$d/include -o secchat-static secchat.c $$d/lib/libmbedcrypto.a
 
 install: secchat
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -91,6 +113,6 @@ fuzz-cov: tests/fuzz.c secchat.c
 	    grep -E '^Name|read_net|recv_|check_key|check_pin|verify|deliver|show_message|utf8_ok'
 
 clean:
-	rm -rf secchat bench/limits secchat-asan tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
+	rm -rf secchat secchat36 secchat-* bench/limits tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
 
-.PHONY: all check bench lint-man install clean fuzz fuzz-cov sanitize analyze
+.PHONY: all check bench lint-man cross-check check36 static install clean fuzz fuzz-cov sanitize analyze
