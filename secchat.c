@@ -138,11 +138,11 @@ struct session {
 
 	size_t rxlen, txoff, txlen, inlen;	/* in use in the buffers below */
 	/*
-	 * How far each buffer was ever used: all that reset() has to wipe.
-	 * The rest of them was never touched, and wiping it would make the
-	 * kernel give us up to 800 KiB of memory we never needed.
+	 * How far rx and tx were ever used: all that reset() has to wipe.
+	 * Wiping the rest would make the kernel give us up to 500 KiB of
+	 * memory we never needed.
 	 */
-	size_t rxmax, txmax, inmax;
+	size_t rxmax, txmax;
 	unsigned char rx[4 + MAXBODY];	/* the frame being received */
 	unsigned char tx[4 + MAXBODY + 3 * (4 + MAXHS)];	/* send queue */
 	unsigned char in[MAXLINE];	/* a terminal's lines not yet sent: plaintext */
@@ -1084,8 +1084,6 @@ read_stdin(struct session *s)
 		if (r == 0)
 			s->in_eof = 1;
 		s->inlen += r;
-		if (s->tty && s->inmax < s->inlen)
-			s->inmax = s->inlen;
 		if (!s->tty && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
 			s->txmax = inbuf(s) - s->tx + s->inlen;
 	} while (r > 0 && s->inlen < inroom(s) && readable(0));
@@ -1436,7 +1434,7 @@ reset(struct session *s)
 	mbedtls_pk_free(&s->peer);
 	mbedtls_platform_zeroize(s->rx, s->rxmax);
 	mbedtls_platform_zeroize(s->tx, s->txmax);
-	mbedtls_platform_zeroize(s->in, s->inmax);
+	mbedtls_platform_zeroize(s->in, sizeof s->in);	/* one page */
 	mbedtls_platform_zeroize(&s->fd, offsetof(struct session, rx) - offsetof(struct session, fd));
 	mbedtls_pk_init(&s->peer);
 	s->fd = -1;
