@@ -5,13 +5,16 @@
  * Both sides make an RSA key, exchange public keys in HELLO frames, and prove
  * possession of their key by signing the transcript (AUTH).  Every message is
  * then AES-256-GCM under a fresh key, that key wrapped with RSA-OAEP to the
- * peer, and the whole frame signed with RSA-PSS.  The protocol, secchat/1, is
- * described in README.md; this file reads top to bottom as: protocol
- * constants, the session, crypto, framing, receiving, the I/O loop, the
- * network, main.
+ * peer, and the whole frame signed with RSA-PSS.  The protocol, secchat/2, is
+ * described in README.md: the client commits to its HELLO before it sees the
+ * server's, so that both people can compare a short safety code, and a
+ * session ends well only when the peer's BYE acknowledges every message as
+ * delivered.  This file reads top to bottom as: protocol constants, the
+ * session, crypto, framing, receiving, the I/O loop, the network, main.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -59,12 +62,17 @@
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>
 #endif
+/* Before these, RSA private-key operations may leak through timing (CVE-2024-23170). */
+#define RSA_TIMING_LEAK (MBEDTLS_VERSION_NUMBER < 0x021c0700 || \
+	(MBEDTLS_VERSION_NUMBER >= 0x03000000 && MBEDTLS_VERSION_NUMBER < 0x03050200))
 
-/* secchat/1 */
+/* secchat/2 */
 #define PORT		"12345"
-#define LABEL		"secchat/1"	/* L: binds every signature to this protocol */
+#define LABEL		"secchat/2"	/* L: binds every signature to this protocol */
 #define LABEL_LEN	9
-#define VERSION		1
+#define VERSION		2
+#define SAS_LABEL	"secchat/2 safety code"
+#define COMMIT_LEN	(2 + HASH_LEN)
 #define NONCE_LEN	32
 #define HASH_LEN	32		/* SHA-256 */
 #define KEY_LEN		32		/* AES-256 message key */
@@ -78,13 +86,18 @@
 #define MAXLINE		4096		/* a terminal's line (Linux's canonical mode limit) */
 #define AAD_LEN		(LABEL_LEN + HASH_LEN + 1 + 1 + 8)
 
-enum { T_HELLO = 1, T_AUTH, T_MSG, T_END, T_BYE };	/* frame types */
+enum { T_HELLO = 1, T_AUTH, T_MSG, T_END, T_BYE, T_COMMIT };	/* frame types */
 enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 
 /* Limits in milliseconds. */
 #define HS_TIMEOUT	30000	/* connection to established session */
 #define STALL_TIMEOUT	30000	/* without a byte of a frame that has started */
-#define BYE_WAIT	5000	/* our BYE sent: for the peer's BYE or end of stream */
+#define BYE_WAIT	5000	/* our BYE 1 or 2 sent: for the peer's end of stream */
+#define DRAIN_POLL	20	/* stdout's reader not done yet: look again */
+/* TCP keepalive: a peer whose machine vanished is noticed within about a minute. */
+#define KEEPIDLE	30	/* seconds */
+#define KEEPINTVL	5
+#define KEEPCNT		6
 
 #define KEYBITS		2048	/* default size of a key we make */
 #define MAXKEYFILE	16384	/* a PEM private key of 4096 bits is about 3.3 KB */
@@ -93,7 +106,7 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define EXIT_USAGE	2
 #define EXIT_PIN	3	/* the peer's key is not one we accepted */
 
-enum { P_HELLO, P_AUTH, P_OPEN };	/* what we expect from the peer next */
+enum { P_COMMIT, P_HELLO, P_AUTH, P_OPEN };	/* what we expect from the peer next */
 enum { NET, IN };			/* poll slots */
 
 struct session {
@@ -122,13 +135,20 @@ struct session {
 	int status;		/* exit status; the first cause decided wins */
 	mbedtls_pk_context peer;	/* the peer's, from its HELLO */
 	size_t peerlen;
+	char peerfp[FP_LEN];		/* shown once its AUTH verifies */
+	unsigned char commit[HASH_LEN];	/* server: the client's COMMIT */
 	unsigned char t[HASH_LEN];	/* transcript hash */
 	unsigned char hello[4 + MAXHS];	/* our HELLO frame, as sent */
 	size_t hellolen;
 
 	uint64_t txseq, rxseq;
+	uint64_t nsent;			/* MSGs we sent */
+	uint64_t written, acked;	/* the peer's MSGs written to stdout, and delivered */
+	uint64_t peer_ack;		/* the ACK in the peer's BYE */
 	int sent_end, got_end;
 	int sent_bye, got_bye;		/* BYE reason, -1 while none */
+	int quit;			/* the user typed exit: BYE 0 once delivered */
+	int draining;			/* BYE 0 waits for stdout's reader */
 	int shut;			/* our sending half is shut down */
 	int out_broken;			/* stdout failed: drop what arrives */
 
@@ -257,9 +277,9 @@ write_all(int fd, const unsigned char *p, size_t n)
 static const char *
 frame_name(int type)
 {
-	static const char *const names[] = { "?", "HELLO", "AUTH", "MSG", "END", "BYE" };
+	static const char *const names[] = { "?", "HELLO", "AUTH", "MSG", "END", "BYE", "COMMIT" };
 
-	return type > 0 && type <= T_BYE ? names[type] : names[0];
+	return type > 0 && type <= T_COMMIT ? names[type] : names[0];
 }
 
 /* -v: a frame as the seed showed it, base64 and shortened. */
@@ -361,6 +381,26 @@ fingerprint(const unsigned char *der, size_t len, char out[FP_LEN])
 	while (olen > 0 && out[7 + olen - 1] == '=')
 		olen--;
 	out[7 + olen] = '\0';
+}
+
+/*
+ * The safety code people compare aloud: SHA-256("secchat/2 safety code" || T),
+ * its first 8 bytes (big-endian) modulo 10^9, as "DDD DDD DDD".
+ */
+static int
+safety_code(const struct session *s, char out[12])
+{
+	struct iovec v[2] = { { SAS_LABEL, sizeof SAS_LABEL - 1 }, { (void *)s->t, HASH_LEN } };
+	unsigned char h[HASH_LEN];
+	uint64_t c;
+	int ret;
+
+	if ((ret = sha256(h, v, 2)) != 0)
+		return ret;
+	c = get64(h) % 1000000000;
+	snprintf(out, 12, "%03u %03u %03u", (unsigned)(c / 1000000),
+	    (unsigned)(c / 1000 % 1000), (unsigned)(c % 1000));
+	return 0;
 }
 
 /* Stop with 128 + the signal; a -k server stopped between sessions exits 0. */
@@ -655,6 +695,35 @@ frame_start(struct session *s, size_t len)
 	return p + 4;
 }
 
+/* Our HELLO, made by make_hello: the server's answers COMMIT, the client's is the one it committed to. */
+static void
+send_hello(struct session *s)
+{
+	memcpy(frame_start(s, s->hellolen - 4), s->hello + 4, s->hellolen - 4);
+	show_frame(s, "sent", s->hello, s->hellolen);
+}
+
+/* Client: COMMIT, 0x06 || VERSION || SHA-256(our HELLO frame), before we see the server's. */
+static int
+send_commit(struct session *s)
+{
+	struct iovec v;
+	unsigned char *b;
+	int ret;
+
+	if (make_hello(s) < 0)
+		return -1;
+	v = (struct iovec){ s->hello, s->hellolen };
+	b = frame_start(s, COMMIT_LEN);
+	b[0] = T_COMMIT;
+	b[1] = VERSION;
+	if ((ret = sha256(b + 2, &v, 1)) != 0)
+		return tlsfail(s, "commitment hash", ret);
+	show_frame(s, "sent", b - 4, 4 + COMMIT_LEN);
+	s->phase = P_HELLO;
+	return 0;
+}
+
 static int
 send_auth(struct session *s)
 {
@@ -668,19 +737,25 @@ send_auth(struct session *s)
 	return 0;
 }
 
-/* END (type 4, last byte 0) or BYE (type 5, last byte the reason). */
+/*
+ * END (type 4, last byte 0) or BYE (type 5, then the reason and ACK: how many
+ * of the peer's MSGs we delivered).
+ */
 static int
 send_close(struct session *s, int type, int reason)
 {
-	unsigned char *b = frame_start(s, 10 + s->ourlen);
+	size_t clen = type == T_BYE ? 18 : 10;
+	unsigned char *b = frame_start(s, clen + s->ourlen);
 	int ret;
 
 	b[0] = type;
 	put64(b + 1, s->txseq);
 	b[9] = reason;
-	if ((ret = sign(s, b, 10, b + 10)) != 0)
+	if (type == T_BYE)
+		put64(b + 10, s->acked);
+	if ((ret = sign(s, b, clen, b + clen)) != 0)
 		return tlsfail(s, type == T_END ? "signing END" : "signing BYE", ret);
-	show_frame(s, "sent", b - 4, 14 + s->ourlen);
+	show_frame(s, "sent", b - 4, 4 + clen + s->ourlen);
 	s->txseq++;
 	if (type == T_END) {
 		s->sent_end = 1;
@@ -719,6 +794,7 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 		return tlsfail(s, "encrypting a message", ret);
 	show_frame(s, "sent", b - 4, 4 + clen + s->ourlen);
 	s->txseq++;
+	s->nsent++;
 	return 0;
 }
 
@@ -814,8 +890,10 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 {
 	if (s->out_broken)
 		return 0;
-	if ((s->tty ? show_message(m, n) : write_all(1, m, n)) == 0)
+	if ((s->tty ? show_message(m, n) : write_all(1, m, n)) == 0) {
+		s->written++;
 		return 0;
+	}
 	s->out_broken = 1;
 	fail(s, "writing to stdout: %s", strerror(errno));
 	if (s->sent_bye < 0)
@@ -823,36 +901,122 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 	return 0;
 }
 
-/* HELLO: check the peer's key, compute T, answer with AUTH. */
+/*
+ * Has all that we wrote to stdout reached its reader?  1 yes, 0 not yet, -1
+ * never: a file must be fsync'ed, a pipe emptied by its reader (a reader gone
+ * first is a failure), a socket's send queue drained; for a terminal or a
+ * device the completed write is enough.  Only then may our BYE's ACK count it.
+ */
+static int
+drained(struct session *s)
+{
+	struct pollfd p = { 1, 0, 0 };
+	struct stat st;
+	int n = 0;
+
+	if (s->written == s->acked || fstat(1, &st) < 0 ||
+	    !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return 1;
+	if (S_ISREG(st.st_mode) ? fsync(1) < 0 :	/* SIOCOUTQ is TIOCOUTQ */
+	    ioctl(1, S_ISFIFO(st.st_mode) ? FIONREAD : TIOCOUTQ, &n) < 0)
+		return fail(s, "writing to stdout: %s", strerror(errno));
+	if (n == 0)
+		return 1;
+	if (poll(&p, 1, 0) == 1 && p.revents & (POLLERR | POLLHUP))
+		return fail(s, "stdout's reader went away leaving %d bytes unread", n);
+	return 0;
+}
+
+/* A version other than ours, in a HELLO or a COMMIT. */
+static int
+bad_version(struct session *s, unsigned v)
+{
+	return fail(s, "%s", v == 1 ? "the peer speaks secchat/1; this is secchat/2: both sides need the same version" :
+	    "the peer speaks another protocol version");
+}
+
+/* Server: the client's COMMIT, the hash of the HELLO it will send; answer with ours. */
+static int
+recv_commit(struct session *s, const unsigned char *b, size_t len)
+{
+	if (len >= 2 && b[1] != VERSION)
+		return bad_version(s, b[1]);
+	if (len != COMMIT_LEN)
+		return fail(s, "protocol error: COMMIT of wrong length");
+	memcpy(s->commit, b + 2, HASH_LEN);
+	if (make_hello(s) < 0)
+		return -1;
+	send_hello(s);
+	s->phase = P_HELLO;
+	return 0;
+}
+
+/*
+ * HELLO: the server first checks that it is the one the client committed to;
+ * then the peer's key and the pins, and T.  The client then sends its HELLO
+ * and AUTH; the server signs nothing until the client's AUTH verifies.
+ */
 static int
 recv_hello(struct session *s, unsigned char *b, size_t len)
 {
-	unsigned char *p = b + 34;
-	char fp[FP_LEN];
+	unsigned char *p = b + 34, c[HASH_LEN];
 	int ret;
-	struct iovec v[3] = { { LABEL, LABEL_LEN } };
+	struct iovec v[3] = { { LABEL, LABEL_LEN }, { b - 4, len + 4 } };
 
+	if (s->dir == 's' && ((ret = sha256(c, v + 1, 1)) != 0 ||
+	    memcmp(c, s->commit, HASH_LEN) != 0))
+		return ret ? tlsfail(s, "commitment hash", ret) : fail(s,
+		    "handshake: the client's HELLO does not match its commitment - closing (possible tampering)");
 	if (len < 34)
 		return fail(s, "protocol error: HELLO too short");
 	if (b[1] != VERSION)
-		return fail(s, "peer speaks another protocol version");
+		return bad_version(s, b[1]);
 	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
 		return fail(s, "peer's public key is malformed or followed by trailing bytes");
 	if (check_key(s, &s->peer, "peer's key") < 0)
 		return -1;
 	s->peerlen = mbedtls_pk_get_len(&s->peer);
-	fingerprint(b + 34, len - 34, fp);
-	msg("peer key: %s", fp);
-	if (check_pin(s, fp) < 0)
+	fingerprint(b + 34, len - 34, s->peerfp);
+	if (check_pin(s, s->peerfp) < 0)
 		return -1;
 
 	/* T = SHA-256(L || server's HELLO || client's HELLO), as sent. */
+	v[s->dir == 's' ? 2 : 1] = v[1];
 	v[s->dir == 's' ? 1 : 2] = (struct iovec){ s->hello, s->hellolen };
-	v[s->dir == 's' ? 2 : 1] = (struct iovec){ b - 4, len + 4 };
 	if ((ret = sha256(s->t, v, 3)) != 0)
 		return tlsfail(s, "transcript hash", ret);
 	s->phase = P_AUTH;
+	if (s->dir == 's')
+		return 0;
+	send_hello(s);
 	return send_auth(s);
+}
+
+/* AUTH: the peer holds its key.  Only now does the server sign its own. */
+static int
+recv_auth(struct session *s, const unsigned char *b, size_t len)
+{
+	char code[12];
+	int ret;
+
+	if (len != 1 + s->peerlen)
+		return fail(s, "protocol error: AUTH of wrong length");
+	if (verify(s, b, 1) != 0)
+		return fail(s, "handshake: the peer's signature does not verify - closing (possible tampering)");
+	if (s->dir == 's' && send_auth(s) < 0)
+		return -1;
+	if ((ret = safety_code(s, code)) != 0)
+		return tlsfail(s, "safety code", ret);
+	s->phase = P_OPEN;
+	s->used = 1;
+	msg("peer key: %s", s->peerfp);
+	msg("secure session established");
+	if (s->npin > 0)
+		msg("safety code: %s (the peer's key is pinned)", code);
+	else
+		msg("safety code: %s - compare it with your peer's, aloud, before you trust "
+		    "this session: a different code means someone is intercepting", code);
+	return 0;
 }
 
 /* MSG: signature, then sequence, and only then the private key. */
@@ -896,14 +1060,14 @@ recv_msg(struct session *s, unsigned char *b, size_t len)
 	return ret;
 }
 
-/* END and BYE: signature, sequence, then the last byte. */
+/* END and BYE: signature, sequence, the last byte, then BYE's ACK. */
 static int
 recv_close(struct session *s, unsigned char *b)
 {
 	static const char *const why[] = { "", "was interrupted", "failed locally" };
 	const char *name = frame_name(b[0]);
 
-	if (verify(s, b, 10) != 0)
+	if (verify(s, b, b[0] == T_BYE ? 18 : 10) != 0)
 		return fail(s, "%s: signature verification failed - closing (possible tampering)", name);
 	if (get64(b + 1) != s->rxseq)
 		return fail(s, "%s: wrong sequence number %llu, expected %llu - closing", name,
@@ -917,14 +1081,22 @@ recv_close(struct session *s, unsigned char *b)
 		return 0;
 	}
 	s->got_bye = b[9];
-	if (b[9] != R_USER)
-		fail(s, "the peer aborted the session: it %s", why[b[9]]);
+	if (b[9] != R_USER)	/* not answered: the session is over */
+		return fail(s, "the peer aborted the session: it %s", why[b[9]]);
+	/* No MSG of ours can follow this BYE: nsent is final. */
+	if ((s->peer_ack = get64(b + 10)) > s->nsent)
+		return fail(s, "protocol error: BYE confirms %llu messages, we sent %llu",
+		    (unsigned long long)s->peer_ack, (unsigned long long)s->nsent);
+	if (s->peer_ack < s->nsent)
+		fail(s, "%llu of our %llu messages not confirmed by the peer (sent as it closed)",
+		    (unsigned long long)(s->nsent - s->peer_ack), (unsigned long long)s->nsent);
 	else if (!s->tty && (!s->in_eof || s->inlen > 0) && s->sent_bye < 0)
 		fail(s, "the peer closed the conversation before all of our input was sent");
 	else
 		msg(s->sent_bye < 0 ? "the peer closed the conversation" : "the peer answered BYE");
-	return s->sent_bye < 0 ? send_close(s, T_BYE, R_USER) : 0;
+	return 0;
 }
+
 
 /*
  * One complete frame from the peer, b its body.  Checks come in the order
@@ -934,24 +1106,23 @@ recv_close(struct session *s, unsigned char *b)
 static int
 recv_frame(struct session *s, unsigned char *b, size_t len)
 {
-	static const int expect[] = { T_HELLO, T_AUTH };
+	static const int expect[] = { T_COMMIT, T_HELLO, T_AUTH };
 	size_t fixed = 9 + s->ourlen + TAG_LEN + s->peerlen;
 
 	show_frame(s, "received", b - 4, len + 4);
-	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG)
+	/* A client's first frame a HELLO: an older or newer client, or one that did not commit. */
+	if (s->phase == P_COMMIT && b[0] == T_HELLO && len >= 2)
+		return b[1] != VERSION ? bad_version(s, b[1]) :
+		    fail(s, "protocol error: the client's HELLO came before its COMMIT");
+	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG || b[0] == T_COMMIT)
 		return fail(s, "protocol error: unexpected %s frame (type %u)", frame_name(b[0]), b[0]);
 	switch (b[0]) {
+	case T_COMMIT:
+		return recv_commit(s, b, len);
 	case T_HELLO:
 		return recv_hello(s, b, len);
 	case T_AUTH:
-		if (len != 1 + s->peerlen)
-			return fail(s, "protocol error: AUTH of wrong length");
-		if (verify(s, b, 1) != 0)
-			return fail(s, "handshake: the peer's signature does not verify - closing (possible tampering)");
-		s->phase = P_OPEN;
-		s->used = 1;
-		msg("secure session established");
-		return 0;
+		return recv_auth(s, b, len);
 	case T_MSG:
 		if (len < fixed || len - fixed > MAXMSG)
 			return fail(s, "protocol error: MSG of wrong length");
@@ -960,7 +1131,7 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 		return recv_msg(s, b, len);
 	case T_END:
 	case T_BYE:
-		if (len != 10 + s->peerlen)
+		if (len != (b[0] == T_BYE ? 18 : 10) + s->peerlen)
 			return fail(s, "protocol error: %s of wrong length", frame_name(b[0]));
 		if (s->got_end && b[0] == T_END)
 			return fail(s, "protocol error: a second END");
@@ -970,6 +1141,14 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 }
 
 /* ---- the I/O loop ---- */
+
+/* The connection failed or ended before the peer's BYE. */
+static int
+lost(struct session *s, const char *why)
+{
+	return fail(s, "connection lost (%s)%s", why, s->phase == P_OPEN && s->got_bye < 0 ?
+	    " before the peer's BYE: delivery not confirmed" : "");
+}
 
 static int
 readable(int fd)
@@ -988,17 +1167,11 @@ read_net(struct session *s)
 	ssize_t r;
 
 	r = read(s->fd, s->rx + s->rxlen, want - s->rxlen);
-	if (r < 0) {
-		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		return fail(s, "connection lost: %s", strerror(errno));
-	}
-	if (r == 0) {
-		if (s->sent_bye >= 0)
-			return fail(s, "connection closed without the peer's BYE");
-		return fail(s, s->rxlen ? "connection lost in the middle of a frame" :
-		    "connection lost: the peer closed before the conversation ended");
-	}
+	if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (r <= 0)
+		return lost(s, r < 0 ? strerror(errno) : s->rxlen ?
+		    "end of stream in the middle of a frame" : "end of stream");
 	s->rxlen += r;
 	if (s->rxmax < s->rxlen)
 		s->rxmax = s->rxlen;
@@ -1028,7 +1201,7 @@ flush_tx(struct session *s)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
-			return fail(s, "connection lost: %s", strerror(errno));
+			return lost(s, strerror(errno));
 		}
 		s->txoff += r;
 	}
@@ -1036,7 +1209,7 @@ flush_tx(struct session *s)
 	if (s->sent_bye >= 0 && !s->shut) {
 		s->shut = 1;
 		if (shutdown(s->fd, SHUT_WR) < 0)
-			return fail(s, "connection lost: %s", strerror(errno));
+			return lost(s, strerror(errno));
 	}
 	return 0;
 }
@@ -1107,14 +1280,15 @@ produce(struct session *s)
 	size_t n = s->inlen;
 	int ret;
 
-	if (s->txoff < s->txlen || s->phase != P_OPEN || s->sent_end ||
+	if (s->txoff < s->txlen || s->phase != P_OPEN || s->sent_end || s->quit ||
 	    s->sent_bye >= 0 || s->got_bye >= 0)
 		return 0;
 	if (s->tty && (nl = memchr(s->in, '\n', s->inlen)) != NULL) {
 		n = nl - s->in;
 		if (n == 4 && memcmp(s->in, "exit", 4) == 0) {
 			consume(s, n + 1);
-			return send_close(s, T_BYE, R_USER);
+			s->quit = 1;	/* BYE 0 goes out in finish() */
+			return 0;
 		}
 		ret = send_msg(s, s->in, n);
 		consume(s, n + 1);
@@ -1135,8 +1309,36 @@ produce(struct session *s)
 }
 
 /*
- * The nearest time limit: the handshake, the peer's answer to our BYE and,
- * when nothing is waiting to be read (idle), a frame that stopped arriving.
+ * BYE 0 goes out once the conversation is over for us (the user typed exit,
+ * the peer's BYE 0, or END both ways) and all that the peer sent before it is
+ * delivered: its ACK tells the peer that its data arrived.  Until then
+ * s->draining asks run() to look again soon.
+ */
+static int
+finish(struct session *s)
+{
+	int r;
+
+	s->draining = 0;
+	if (s->sent_bye >= 0 || s->phase != P_OPEN ||
+	    !(s->quit || s->got_bye == R_USER || (s->sent_end && s->got_end)))
+		return 0;
+	if ((r = drained(s)) == 0)
+		s->draining = 1;
+	else if (r < 0)
+		return send_close(s, T_BYE, R_LOCAL);
+	else {
+		s->acked = s->written;
+		return send_close(s, T_BYE, R_USER);
+	}
+	return 0;
+}
+
+/*
+ * The nearest time limit: the handshake, sending our BYE 1 or 2 and, when
+ * nothing is waiting to be read (idle), a frame that stopped arriving.  After
+ * our BYE 0 there is none: a slow reader at the peer's end may take its time,
+ * and TCP keepalive notices a peer that vanished.
  */
 static int64_t
 deadline(const struct session *s, int idle)
@@ -1145,7 +1347,7 @@ deadline(const struct session *s, int idle)
 
 	if (s->phase != P_OPEN && s->t_conn + HS_TIMEOUT < d)
 		d = s->t_conn + HS_TIMEOUT;
-	if (s->sent_bye >= 0 && s->t_bye + BYE_WAIT < d)
+	if (s->sent_bye > 0 && s->t_bye + BYE_WAIT < d)
 		d = s->t_bye + BYE_WAIT;
 	if (idle && s->rxlen > 0 && s->t_rx + STALL_TIMEOUT < d)
 		d = s->t_rx + STALL_TIMEOUT;
@@ -1157,33 +1359,38 @@ timed_out(struct session *s, int64_t now)
 {
 	if (s->phase != P_OPEN && now >= s->t_conn + HS_TIMEOUT)
 		return fail(s, "handshake did not complete within %d s", HS_TIMEOUT / 1000);
-	if (s->sent_bye >= 0 && now >= s->t_bye + BYE_WAIT)
-		return fail(s, s->got_bye >= 0 ? "could not send our BYE within %d s" :
-		    "the peer did not answer BYE within %d s", BYE_WAIT / 1000);
+	if (s->sent_bye > 0 && now >= s->t_bye + BYE_WAIT)
+		return fail(s, "could not send our BYE within %d s", BYE_WAIT / 1000);
 	return fail(s, "the peer stalled in the middle of a frame for %d s", STALL_TIMEOUT / 1000);
 }
 
-/* A signal: BYE with reason 1 once the session is up, else just stop. */
+/*
+ * A signal: BYE with reason 1 once the session is up and we have sent no BYE;
+ * otherwise (the handshake, waiting for the peer's BYE, a second signal) stop.
+ */
 static int
 on_signal(struct session *s)
 {
-	if (s->sigseen++ > 0 || s->phase != P_OPEN || s->got_bye >= 0) {
+	if (s->sigseen++ > 0 || s->phase != P_OPEN || s->sent_bye >= 0) {
 		s->status = 128 + got_sig;
 		return -1;
 	}
 	if (s->status == 0)
 		s->status = 128 + got_sig;
 	msg("interrupted: closing");
-	return s->sent_bye < 0 ? send_close(s, T_BYE, R_SIGNAL) : 0;
+	return send_close(s, T_BYE, R_SIGNAL);
 }
 
-/* Over when nothing more is to be read or written. */
+/*
+ * Over when our last frame is out and: BYE 0 both ways, or our BYE 1 or 2
+ * (the peer does not answer those; its BYE 1 or 2 ended us in recv_close).
+ */
 static int
 over(const struct session *s)
 {
 	if (s->txoff < s->txlen)
 		return 0;
-	return s->got_bye >= 0 || (s->sent_end && s->got_end && s->sent_bye < 0);
+	return s->sent_bye > 0 || (s->sent_bye == 0 && s->got_bye == 0);
 }
 
 /*
@@ -1225,7 +1432,10 @@ run(struct session *s)
 			return -1;
 		now = now_ms();
 		tp = NULL;
-		if ((d = deadline(s, 1)) != INT64_MAX) {
+		d = deadline(s, 1);
+		if (s->draining && d > now + DRAIN_POLL)
+			d = now + DRAIN_POLL;
+		if (d != INT64_MAX) {
 			d = d > now ? d - now : 0;
 			ts.tv_sec = d / 1000;
 			ts.tv_nsec = d % 1000 * 1000000;
@@ -1236,7 +1446,7 @@ run(struct session *s)
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
 		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < inroom(s) &&
-		    (s->tty || s->txoff == s->txlen) &&
+		    (s->tty || s->txoff == s->txlen) && !s->quit &&
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
 		/* Signals are let in only here, so none is missed between checks. */
@@ -1249,8 +1459,9 @@ run(struct session *s)
 			return timed_out(s, now);
 		if (pfd[NET].revents & (POLLOUT | POLLERR | POLLHUP) && flush_tx(s) < 0)
 			return -1;
-		if (pfd[NET].revents & (POLLIN | POLLERR | POLLHUP) && s->got_bye < 0 &&
-		    read_net(s) < 0)
+		/* After the peer's BYE nothing more is read, but a reset still ends us. */
+		if ((pfd[NET].revents & (POLLERR | POLLHUP) ||
+		    (pfd[NET].revents & POLLIN && s->got_bye < 0)) && read_net(s) < 0)
 			return -1;
 		if (pfd[IN].fd >= 0 && pfd[IN].revents && read_stdin(s) < 0)
 			return -1;
@@ -1260,6 +1471,8 @@ run(struct session *s)
 			if (produce(s) < 0 || flush_tx(s) < 0)
 				return -1;
 		} while (seq != s->txseq && s->txoff == s->txlen);
+		if (finish(s) < 0 || flush_tx(s) < 0)
+			return -1;
 	}
 	linger(s);
 	return 0;
@@ -1441,23 +1654,30 @@ reset(struct session *s)
 	s->sent_bye = s->got_bye = -1;
 }
 
-/* A connection is up: exchange HELLOs and run the session to its end. */
+/*
+ * A connection is up: the client commits to its HELLO, the server waits for
+ * that; then the session runs to its end.  Keepalive probes notice a peer
+ * whose machine vanished.
+ */
 static void
 converse(struct session *s)
 {
-	int one = 1;
+	static const int opts[][3] = {
+		{ IPPROTO_TCP, TCP_NODELAY, 1 }, { SOL_SOCKET, SO_KEEPALIVE, 1 },
+		{ IPPROTO_TCP, TCP_KEEPIDLE, KEEPIDLE }, { IPPROTO_TCP, TCP_KEEPINTVL, KEEPINTVL },
+		{ IPPROTO_TCP, TCP_KEEPCNT, KEEPCNT },
+	};
+	size_t i;
 
 	s->t_conn = now_ms();
-	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
-		fail(s, "socket setup: %s", strerror(errno));
-		return;
-	}
-	if (make_hello(s) < 0)
-		return;
+	for (i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (setsockopt(s->fd, opts[i][0], opts[i][1], &opts[i][2], sizeof(int)) < 0) {
+			fail(s, "socket setup: %s", strerror(errno));
+			return;
+		}
 	msg("exchanging keys");
-	memcpy(frame_start(s, s->hellolen - 4), s->hello + 4, s->hellolen - 4);
-	show_frame(s, "sent", s->hello, s->hellolen);
-	run(s);
+	if (s->dir == 's' || send_commit(s) == 0)
+		run(s);
 }
 
 /*
