@@ -51,9 +51,10 @@ check36: secchat secchat36
 	SECCHAT=$(CURDIR)/secchat36 ./test.sh
 	tests/interop.sh ./secchat ./secchat36
 
-# Static and stripped: musl, and Mbed TLS 2.28 with only what secchat uses.
+# Static and stripped: musl, and Mbed TLS 3.6 (it has the fix for
+# CVE-2024-23170 that Debian 12's 2.28.3 lacks) with only what secchat uses.
 static: secchat.c tests/mbedtls-small.h
-	d=$$(tests/mbedtls.sh 2.28 musl-gcc tests/mbedtls-small.h) && musl-gcc -static -s \
+	d=$$(tests/mbedtls.sh 3.6 musl-gcc tests/mbedtls-small.h) && musl-gcc -static -s \
 	    $(WARN) $(CFLAGS) -I$$d/include -o secchat-static secchat.c $$d/lib/libmbedcrypto.a
 
 install: secchat

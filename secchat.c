@@ -1014,8 +1014,8 @@ recv_auth(struct session *s, const unsigned char *b, size_t len)
 	if (s->npin > 0)
 		msg("safety code: %s (the peer's key is pinned)", code);
 	else
-		msg("safety code: %s - compare it with your peer's, aloud, before you trust "
-		    "this session: a different code means someone is intercepting", code);
+		msg("safety code: %s (compare it aloud with your peer's: "
+		    "a different code means someone is intercepting)", code);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""peer.py - an independent implementation of the secchat/1 wire protocol.
+"""peer.py - an independent implementation of the secchat/2 wire protocol.
 
 Written from the protocol specification only, with Debian's python3-cryptography.
 The test suite uses it to talk to secchat as a well-behaved peer (normal mode)
@@ -26,10 +26,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-L = b"secchat/1"
-HELLO, AUTH, MSG, END, BYE = 1, 2, 3, 4, 5
-TYPE_NAMES = {HELLO: "HELLO", AUTH: "AUTH", MSG: "MSG", END: "END", BYE: "BYE"}
-VERSION = 1
+L = b"secchat/2"
+HELLO, AUTH, MSG, END, BYE, COMMIT = 1, 2, 3, 4, 5, 6
+TYPE_NAMES = {HELLO: "HELLO", AUTH: "AUTH", MSG: "MSG", END: "END", BYE: "BYE", COMMIT: "COMMIT"}
+VERSION = 2
+SAS_LABEL = b"secchat/2 safety code"
 NONCE_LEN = 32
 MAX_MSG = 262144
 MAX_LEN = 1 + 8 + 512 + MAX_MSG + 16 + 512      # 263193
@@ -45,7 +46,9 @@ ATTACKS = ("tamper-ct", "tamper-wrap", "bad-sig", "replay", "skip-seq", "key1024
            "key16384", "huge-len", "msg-before-auth", "auth-twice", "split1",
            "stall-handshake", "stall-midframe", "end-then-msg", "bye-bad-sig",
            "bad-reason", "len-mismatch", "end-long", "oversize", "hello-trailing",
-           "bad-version", "key-e3")
+           "bad-version", "key-e3", "commit-mismatch", "hello-first", "commit33",
+           "commit35", "commit-twice", "server-commit", "v1", "commit-v3", "bad-auth",
+           "silent")
 
 
 class ProtocolError(Exception):
@@ -172,6 +175,8 @@ class Session:
         self.conn_time = time.monotonic()
         self.my_hello = self.T = self.peer_pub = self.bye_time = None
         self.peer_k = self.send_seq = self.recv_seq = 0
+        self.sent_msgs = self.delivered = 0     # MSGs sent; the other side's MSGs written
+        self.commit = None
         self.established = self.peer_end = self.sent_end = self.sent_bye = False
         self.stop = False                   # no more MSG/END from the sender thread
 
@@ -188,10 +193,47 @@ class Session:
             pass
 
     # --- handshake ------------------------------------------------------------
-    def send_hello(self, spki=None, version=VERSION):
+    def make_hello(self, spki=None, version=VERSION):
         body = bytes([HELLO, version]) + os.urandom(NONCE_LEN) + (spki or self.spki)
         self.my_hello = frame(body)
+
+    def send_hello(self, spki=None, version=VERSION):
+        self.make_hello(spki, version)
         self.send_raw(self.my_hello)
+
+    def send_commit(self, version=VERSION, extra=b"", drop=0):
+        """COMMIT to self.my_hello: 0x06 || VERSION || SHA-256(HELLO frame)."""
+        body = bytes([COMMIT, version]) + hashlib.sha256(self.my_hello).digest() + extra
+        self.send_raw(frame(body[:len(body) - drop]))
+
+    def recv_commit(self):
+        body = self.read_handshake_frame()
+        if body[0] != COMMIT:
+            raise ProtocolError("expected COMMIT, got frame type %d" % body[0])
+        if len(body) != 2 + 32 or body[1] != VERSION:
+            raise ProtocolError("COMMIT: wrong length %d or version %d" % (len(body), body[1]))
+        self.commit = body[2:]
+
+    def handshake(self, spki=None, version=VERSION):
+        """secchat/2: the client commits to its HELLO; the server signs last."""
+        if self.mydir == b"c":
+            self.make_hello(spki, version)
+            self.send_commit()
+            self.recv_hello()
+            self.send_raw(self.my_hello)
+            self.send_auth()
+            self.recv_auth()
+        else:
+            self.recv_commit()
+            self.send_hello(spki, version)
+            self.recv_hello()
+            self.recv_auth()
+            self.send_auth()
+        log("safety code: %s" % self.safety_code())
+
+    def safety_code(self):
+        c = int.from_bytes(hashlib.sha256(SAS_LABEL + self.T).digest()[:8], "big") % 10**9
+        return "%03d %03d %03d" % (c // 10**6, c // 1000 % 1000, c % 1000)
 
     def read_handshake_frame(self):
         body = self.reader.next_frame(self.conn_time + STALL - time.monotonic(), MAX_HS_LEN)
@@ -205,6 +247,8 @@ class Session:
             raise ProtocolError("expected HELLO, got frame type %d" % body[0])
         if len(body) < 2 + NONCE_LEN + 2:
             raise ProtocolError("HELLO: too short (%d bytes)" % len(body))
+        if self.mydir == b"s" and hashlib.sha256(frame(body)).digest() != self.commit:
+            raise ProtocolError("HELLO: does not match the client's COMMIT")
         if body[1] != VERSION:
             raise ProtocolError("HELLO: unsupported protocol version %d" % body[1])
         spki = body[2 + NONCE_LEN:]
@@ -256,8 +300,10 @@ class Session:
     def msg_frame(self, plaintext, seq, tamper=None):
         return frame(self.msg_body(plaintext, seq, tamper))
 
-    def ctl_body(self, ftype, seq, arg):
+    def ctl_body(self, ftype, seq, arg, ack=None):
         content = bytes([ftype]) + seq.to_bytes(8, "big") + bytes([arg])
+        if ftype == BYE:    # ACK: how many of the other side's MSGs we delivered
+            content += (self.delivered if ack is None else ack).to_bytes(8, "big")
         return content + self.sign(content)
 
     def take_seq(self):
@@ -271,6 +317,7 @@ class Session:
                 return False
             self.send_raw(self.msg_frame(plaintext, self.send_seq))
             self.send_seq += 1
+            self.sent_msgs += 1
             return True
 
     def send_end(self):
@@ -280,11 +327,11 @@ class Session:
                 self.sent_end = True
             return self.sent_end
 
-    def send_bye(self, reason, bad_sig=False):
+    def send_bye(self, reason, bad_sig=False, ack=None):
         with self.lock:
             if self.sent_bye:
                 return
-            body = self.ctl_body(BYE, self.take_seq(), reason)
+            body = self.ctl_body(BYE, self.take_seq(), reason, ack)
             if bad_sig:
                 body = flip(body, len(body) - 1)   # lowest bit of SIG
             self.sent_bye, self.bye_time = True, time.monotonic()
@@ -299,7 +346,7 @@ class Session:
             fixed = 9 + self.own_k + 16 + self.peer_k
             ok = fixed <= len(body) <= fixed + MAX_MSG
         elif ftype in (END, BYE):
-            ok = len(body) == 10 + self.peer_k
+            ok = len(body) == (18 if ftype == BYE else 10) + self.peer_k
         else:
             raise ProtocolError("unexpected %s after the handshake" % name)
         if not ok:
@@ -332,6 +379,11 @@ class Session:
             self.peer_end = True
         elif arg not in REASONS:
             raise ProtocolError(label + ": invalid reason %d" % arg)
+        else:
+            ack = int.from_bytes(content[10:18], "big")
+            if ack > self.sent_msgs:
+                raise ProtocolError(label + ": ACK %d, but we sent %d" % (ack, self.sent_msgs))
+            return ftype, (arg, ack)
         return ftype, arg
 
     def drain(self, wait):
@@ -368,32 +420,33 @@ def sender_main(sess, args):
         if args.bye_after is not None:
             sess.send_bye(0)
             log("sent BYE reason 0 after %d messages" % count)
-            sess.shutdown_write()
         elif not args.no_end and sess.send_end():
             log("sent END after %d messages" % count)
     except OSError as e:
         log("send failed: %s" % e)
 
 
-def on_peer_bye(sess, reason):
-    log("BYE received, reason %d (%s)" % (reason, REASONS[reason]))
+def on_peer_bye(sess, reason, ack):
+    """The other side's BYE: 1 or 2 ends at once; 0 is answered, and its ACK judged."""
+    log("BYE received, reason %d (%s), ACK %d" % (reason, REASONS[reason], ack))
     sess.stop = True
+    if reason:
+        finish(4, "other side aborted: BYE reason %d (%s)" % (reason, REASONS[reason]))
     try:
         sess.send_bye(0)            # no-op if we already sent ours
     except OSError:
         pass
     sess.drain(CLOSE_WAIT)
-    if reason:
-        finish(4, "other side aborted: BYE reason %d (%s)" % (reason, REASONS[reason]))
-    finish(0, "session closed: BYE exchanged")
+    with sess.lock:
+        sent = sess.sent_msgs
+    if ack != sent:
+        finish(1, "only %d of our %d messages confirmed" % (ack, sent))
+    finish(0, "session closed: BYE 0 exchanged, all %d messages confirmed" % sent)
 
 
 def run_normal(sess, args):
     try:
-        sess.send_hello()
-        sess.recv_hello()
-        sess.send_auth()
-        sess.recv_auth()
+        sess.handshake()
     except ProtocolError as e:
         finish(1, "ERROR " + str(e))
     except (Closed, OSError) as e:
@@ -401,11 +454,9 @@ def run_normal(sess, args):
     sender = threading.Thread(target=sender_main, args=(sess, args), daemon=True)
     sender.start()
     while True:
-        if sess.peer_end and sess.sent_end:
-            sess.drain(CLOSE_WAIT)
-            finish(0, "session closed: END both ways")
-        if sess.sent_bye and time.monotonic() > sess.bye_time + CLOSE_WAIT:
-            finish(1, "no BYE from the other side within %d s of ours" % CLOSE_WAIT)
+        if sess.peer_end and sess.sent_end and not sess.sent_bye:
+            sess.send_bye(0)        # END both ways, every MSG written: BYE 0 with ACK
+            log("sent BYE reason 0, ACK %d" % sess.delivered)
         try:
             body = sess.reader.next_frame(0.2, MAX_LEN)
             if body is None:
@@ -414,13 +465,14 @@ def run_normal(sess, args):
         except ProtocolError as e:
             finish(1, "ERROR " + str(e))
         except Closed as e:
-            sender.join(CLOSE_WAIT)     # our END may be on its way out right now
-            if sess.peer_end and sess.sent_end:
-                finish(0, "session closed: END both ways")
-            finish(1, "connection lost (%s)" % e)
+            finish(1, "connection lost before the other side's BYE (%s)" % e)
         if ftype == MSG:
+            if args.exit_crossing and not sess.sent_bye:
+                sess.send_bye(0)    # as if typed before this MSG arrived: not counted
+                log("sent BYE reason 0 crossing MSG %d, ACK %d" % (sess.recv_seq - 1, sess.delivered))
             try:
                 write_out(value)
+                sess.delivered += 1
             except OSError as e:
                 sess.stop = True
                 sess.send_bye(2)
@@ -428,7 +480,7 @@ def run_normal(sess, args):
         elif ftype == END:
             log("END received")
         else:
-            on_peer_bye(sess, value)
+            on_peer_bye(sess, *value)
 
 
 def attack_action(sess, name):
@@ -469,28 +521,66 @@ def attack_action(sess, name):
         sess.send_raw(msg(forged(name), sess.take_seq()))
 
 
+HANDSHAKE_ATTACKS = ("key16384", "hello-first", "v1", "commit33", "commit35", "commit-v3",
+                     "commit-twice", "commit-mismatch", "msg-before-auth", "bad-auth",
+                     "silent", "server-commit")
+
+
+def attack_handshake(sess, name):
+    """A hostile handshake; returns the time the decisive frame went out (key16384)."""
+    if name == "silent":        # a client that connects and says nothing hears nothing
+        ready, _, _ = select.select([sess.sock], [], [], 1.0)
+        finish(1 if ready else 0, "%s within 1 s of connecting" %
+               ("the server sent something" if ready else "nothing received"))
+    if name == "v1":            # a secchat/1 peer: its HELLO at once, unasked
+        sess.send_hello(version=1)
+        return None
+    if name == "server-commit":
+        sess.recv_commit()
+        sess.make_hello()
+        sess.send_commit()
+        return None
+    if name == "hello-first":
+        sess.send_hello()
+        return None
+    spki = fake_spki() if name == "key16384" else None
+    sess.make_hello(spki)
+    if name in ("commit33", "commit35", "commit-v3"):
+        sess.send_commit(3 if name == "commit-v3" else VERSION,
+                         b"\x00" if name == "commit35" else b"", 1 if name == "commit33" else 0)
+        return None
+    sess.send_commit()
+    if name == "key16384":
+        log("sending HELLO with a 16384-bit key (%d-byte SPKI)" % len(spki))
+        sess.read_handshake_frame()
+        sess.send_raw(sess.my_hello)
+        return time.monotonic()
+    sess.recv_hello()
+    if name == "commit-twice":
+        sess.send_commit()
+    elif name == "commit-mismatch":
+        sess.send_raw(flip(sess.my_hello, 10))      # one bit of the nonce
+    else:
+        sess.send_raw(sess.my_hello)
+        if name == "msg-before-auth":
+            sess.send_raw(sess.msg_frame(forged(name), sess.take_seq()))
+        elif name == "bad-auth":
+            content = bytes([AUTH])
+            sess.send_raw(frame(content + flip(sess.sign(content), -1)))
+    return None
+
+
 def run_attack(sess, args):
     name, t0, how, bye = args.attack, None, None, None
     try:
-        if name == "key16384":
-            spki = fake_spki()
-            log("sending HELLO with a 16384-bit key (%d-byte SPKI)" % len(spki))
-            sess.send_hello(spki)
-            t0 = time.monotonic()
-        elif name in ("hello-trailing", "bad-version"):
-            sess.send_hello(sess.spki + b"\x00" if name == "hello-trailing" else None,
-                            2 if name == "bad-version" else VERSION)
+        if name in HANDSHAKE_ATTACKS:
+            t0 = attack_handshake(sess, name)
         elif name != "stall-handshake":
-            sess.send_hello()
-            sess.recv_hello()
-            if name == "msg-before-auth":
-                sess.send_raw(sess.msg_frame(forged(name), sess.take_seq()))
-            else:
-                sess.send_auth()
-                sess.recv_auth()
-                for text in args.send:
-                    sess.send_msg(os.fsencode(text))
-                attack_action(sess, name)
+            spki = sess.spki + b"\x00" if name == "hello-trailing" else None
+            sess.handshake(spki, 3 if name == "bad-version" else VERSION)
+            for text in args.send:
+                sess.send_msg(os.fsencode(text))
+            attack_action(sess, name)
         log("attack %s sent" % name)
     except ProtocolError as e:
         finish(1, "ERROR " + str(e))
@@ -523,8 +613,8 @@ def run_attack(sess, args):
         if ftype == MSG:
             write_out(value)
         elif ftype == BYE:
-            bye = value
-            log("BYE received, reason %d" % value)
+            bye = value[0]
+            log("BYE received, reason %d" % bye)
             if name not in ("huge-len", "stall-midframe"):  # our stream is still framed
                 try:
                     sess.send_bye(0)
@@ -565,7 +655,36 @@ def flood(port, count):
     finish(0 if results["refused"] == count and slowest < 1.0 else 1)
 
 
-def open_connection(args):
+def replay(args, priv):
+    """Connect args.count times, each time replaying the public key of args.replay_pub
+    in a HELLO with a valid COMMIT, and an AUTH that cannot verify (we lack the
+    private key).  Exits 0 only if every connection ended without an AUTH from
+    the server: a server that signed for a stranger fails this."""
+    with open(args.replay_pub, "rb") as f:
+        key = serialization.load_pem_public_key(f.read())
+    spki, klen = key.public_bytes(DER, SPKI), (key.key_size + 7) // 8
+    auths = 0
+    for i in range(args.count):
+        sock, _ = open_connection(args, quiet=True)
+        sess = Session(sock, "c", priv)
+        try:
+            sess.make_hello(spki)
+            sess.send_commit()
+            sess.recv_hello()
+            sess.send_raw(sess.my_hello)
+            sess.send_raw(frame(bytes([AUTH]) + os.urandom(klen)))
+            while True:
+                body = sess.reader.next_frame(STALL, MAX_HS_LEN)
+                if body is not None and body[0] == AUTH:
+                    auths += 1
+        except (Closed, ProtocolError, OSError):
+            pass
+        sock.close()
+    finish(1 if auths else 0, "replay: %d connections with a replayed key, %d AUTH received"
+           % (args.count, auths))
+
+
+def open_connection(args, quiet=False):
     try:
         if args.server is not None:
             lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -581,12 +700,13 @@ def open_connection(args):
         while True:
             try:
                 sock = socket.create_connection(("127.0.0.1", args.client))
-                log("connected to 127.0.0.1:%d" % args.client)
+                if not quiet:
+                    log("connected to 127.0.0.1:%d" % args.client)
                 return sock, "c"
             except ConnectionRefusedError:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.1)
+                time.sleep(0.01)
     except OSError as e:
         finish(1, "ERROR cannot %s: %s" % ("listen" if args.server is not None else "connect", e))
 
@@ -607,7 +727,12 @@ def parse_args():
                    help="send FILE in MSGs of at most %d bytes" % MAX_MSG)
     p.add_argument("--no-end", action="store_true", help="do not send END")
     p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
+    p.add_argument("--exit-crossing", action="store_true",
+                   help="send BYE 0 as the first MSG arrives, its ACK not counting that MSG")
     p.add_argument("--flood", type=int, metavar="N", help="N connections at once, each must be refused")
+    p.add_argument("--replay-pub", metavar="FILE",
+                   help="replay this public key (PEM) in --count connections; no AUTH may come back")
+    p.add_argument("--count", type=int, default=1, metavar="N", help="connections for --replay-pub")
     p.add_argument("--timeout", type=float, default=20.0, metavar="SEC", help="overall limit (20)")
     args = p.parse_args()
     if not 1024 <= args.bits <= 16384:
@@ -631,6 +756,8 @@ def main():
     priv = rsa.generate_private_key(public_exponent=3 if args.attack == "key-e3" else 65537,
                                     key_size=bits)
     log("own key " + fingerprint(priv.public_key().public_bytes(DER, SPKI)))
+    if args.replay_pub:
+        replay(args, priv)
     sock, role = open_connection(args)
     sess = Session(sock, role, priv, split=args.attack == "split1")
     if sess.split:
