@@ -1596,6 +1596,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
+	    "secchat: secchat/2 on Mbed TLS " MBEDTLS_VERSION_STRING "\n"
 	    "usage: secchat -s [-kv] [-p port] [-b bits | -i keyfile] [-a fingerprint]... [-A file]\n"
 	    "       secchat -c host [-v] [-p port] [-b bits | -i keyfile] [-a fingerprint]... [-A file]\n"
 	    "       secchat -g keyfile [-b bits]\n"
@@ -1843,6 +1844,12 @@ main(int argc, char *argv[])
 	mbedtls_ctr_drbg_init(&s.drbg);
 	mbedtls_pk_init(&s.key);
 
+	/* The -i key answers anyone who connects: one timing query per connection. */
+	if (RSA_TIMING_LEAK && idfile && s.npin == 0 && pinfile == NULL)
+		msg("warning: Mbed TLS " MBEDTLS_VERSION_STRING " may leak the -i key through the "
+		    "timing of private-key operations (CVE-2024-23170; a distribution's backported "
+		    "fix does not show in the version): pin your peers (-a, -A), or use Mbed TLS "
+		    "2.28.7, 3.5.2 or newer");
 	if (seed(&s) == 0 && (pinfile == NULL || read_pins(&s, pinfile) == 0)) {
 		if (genfile)
 			write_key(&s, genfile);

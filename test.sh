@@ -79,6 +79,9 @@ wait_n() {
 has() { grep -qa -- "$2" "$1"; }
 hasnt() { ! grep -qa -- "$2" "$1"; }
 fp() { sed -n "s/^secchat: $2: \(SHA256:[^ ]*\).*/\1/p" "$1"; }
+# sc FILE: the safety code secchat printed; psc FILE: the one peer.py computed.
+sc() { sed -n 's/^secchat: safety code: \([0-9]\{3\} [0-9]\{3\} [0-9]\{3\}\)\( .*\)\{0,1\}$/\1/p' "$1"; }
+psc() { sed -n 's/^peer: safety code: //p' "$1"; }
 # pubfp FILE.pub: the fingerprint as openssl computes it.
 pubfp() { echo "SHA256:$(openssl pkey -pubin -in "$1" -outform DER | openssl dgst -sha256 -binary | base64 | tr -d =)"; }
 
@@ -159,6 +162,7 @@ expect "session: server receives the client's message" cmp -s "$D/s.out" "$D/c.i
 expect "session: client receives the server's message" cmp -s "$D/c.out" "$D/s.in"
 expect "fingerprints: server's key seen by the client" test -n "$(fp "$D/s.err" 'your key')" -a "$(fp "$D/s.err" 'your key')" = "$(fp "$D/c.err" 'peer key')"
 expect "fingerprints: client's key seen by the server" test -n "$(fp "$D/c.err" 'your key')" -a "$(fp "$D/c.err" 'your key')" = "$(fp "$D/s.err" 'peer key')"
+expect "safety code: both sides print the same one, 9 digits ($(sc "$D/s.err"))" eval 'test -n "$(sc "$D/s.err")" -a "$(sc "$D/s.err")" = "$(sc "$D/c.err")"'
 expect "fingerprint format: SHA256: and 43 base64 characters" test "$(fp "$D/s.err" 'your key' | grep -cE '^SHA256:[A-Za-z0-9+/]{43}$')" = 1
 expect "status lines: established and keys erased on both sides" eval 'has "$D/s.err" "secure session established" && has "$D/c.err" "secure session established" && has "$D/s.err" "chat ended, keys erased" && has "$D/c.err" "chat ended, keys erased"'
 
@@ -188,6 +192,7 @@ for n in 262143 262144 262145; do
 	expect "$n bytes each way with peer.py: both exit 0" test "$SRC" = 0 -a "$PRC" = 0
 	expect "$n bytes: peer.py to secchat byte-exact" cmp -s "$D/p.in" "$D/s.out"
 	expect "$n bytes: secchat to peer.py byte-exact" cmp -s "$D/s.in" "$D/p.out"
+	expect "$n bytes: secchat -s shows the safety code peer.py computes from T" eval 'test -n "$(psc "$D/p.err")" -a "$(sc "$D/s.err")" = "$(psc "$D/p.err")"' 
 done
 
 # ---- interop with peer.py in the server role ----
@@ -198,6 +203,7 @@ wait_for "$D/p.err" "listening"
 client "$D"; wait_pid $PPID_; PRC=$?
 expect "secchat -c with peer.py -s: both exit 0" test "$CRC" = 0 -a "$PRC" = 0
 expect "secchat -c with peer.py -s: messages both ways" test "$(cat "$D/p.out")" = 'from secchat' -a "$(cat "$D/c.out")" = 'from peer.py'
+expect "secchat -c with peer.py -s: the safety code peer.py computes from T" eval 'test -n "$(psc "$D/p.err")" -a "$(sc "$D/c.err")" = "$(psc "$D/p.err")"'
 expect "secchat -c with peer.py -s: fingerprints agree" test "$(fp "$D/c.err" 'your key')" = "$(sed -n 's/^peer: peer key //p' "$D/p.err")"
 
 # ---- input that ends while the connection is idle: END still goes out ----
@@ -230,6 +236,107 @@ timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" < /dev/zero > /dev/null 2> "$D/c.err";
 wait_pid $SPID; SRC=$?
 expect "stdout closed: the server says so and exits 1" eval 'test "$SRC" = 1 && has "$D/s.err" "writing to stdout"'
 expect "stdout closed: the client learns of the peer's local failure, status 1" eval 'test "$CRC" = 1 && has "$D/c.err" "aborted the session: it failed locally"'
+
+# ---- secchat/2: the end proves delivery ----
+# A receiver whose reader stops after 1000 bytes.  50 KB go out as one
+# message, written whole into the pipe: only the reader's departure with the
+# bytes unread (FIONREAD) shows that they were never delivered.
+for n in 50000 300000 1048576; do
+	newdir "head$n"; newport
+	: > "$D/s.in"; mkfifo "$D/pipe"; head -c $n /dev/urandom > "$D/c.in"
+	head -c 1000 < "$D/pipe" > /dev/null &
+	SOUT=$D/pipe server "$D"
+	client "$D"; wait_pid $SPID; SRC=$?
+	expect "receiver | head -c 1000, $n bytes sent: the sender exits 1, told the peer failed" eval 'test "$CRC" = 1 && has "$D/c.err" "aborted the session: it failed locally"'
+	expect "receiver | head -c 1000, $n bytes sent: the receiver exits 1 and says why" eval 'test "$SRC" = 1 && { has "$D/s.err" "reader went away leaving [0-9]* bytes unread" || { [ $n != 50000 ] && has "$D/s.err" "writing to stdout"; }; }'
+done
+
+# The peer says exit (BYE 0) just as our message reaches it: its ACK leaves it out.
+newdir crossing; newport
+printf 'crossing the exit\n' > "$D/s.in"
+server "$D"
+timeout 60 $PEER -c "$PORT" --exit-crossing > "$D/p.out" 2> "$D/p.err"; PRC=$?
+wait_pid $SPID; SRC=$?
+expect "exit crossing a message: the sender exits 1, saying one message was not confirmed" eval 'test "$SRC" = 1 && has "$D/s.err" "1 of our 1 messages not confirmed by the peer"'
+expect "exit crossing a message: the message still arrived, the peer exits 0" eval 'test "$PRC" = 0 && cmp -s "$D/p.out" "$D/s.in"'
+
+# The receiver is killed once it has our END: nobody confirms the data.
+newdir killed; newport
+mkfifo "$D/s.in"; exec 7<> "$D/s.in"; head -c 300000 /dev/urandom > "$D/c.in"
+server "$D"
+"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > /dev/null 2> "$D/c.err" 7>&- & CPID=$!
+wait_for "$D/s.err" "peer has finished sending"; pkill -KILL -P $SPID
+wait_pid $CPID; CRC=$?; wait_pid $SPID; exec 7>&-
+expect "receiver killed after our END: the sender exits 1, delivery not confirmed" eval 'test "$CRC" = 1 && has "$D/c.err" "delivery not confirmed"'
+
+# A reader slower than the network: a complete transfer is not a failure.
+newdir slow; newport
+: > "$D/s.in"; mkfifo "$D/pipe"; head -c 600000 /dev/urandom > "$D/c.in"
+$PY -c '
+import os, time
+while True:
+    b = os.read(0, 32768)
+    if not b:
+        break
+    os.write(1, b)
+    time.sleep(0.1)' < "$D/pipe" > "$D/slow.out" & RPID=$!
+SOUT=$D/pipe server "$D"
+client "$D"; wait_pid $SPID; SRC=$?; wait $RPID
+expect "a reader at 320 KB/s behind the receiver: both exit 0, all bytes intact" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/c.in" "$D/slow.out"'
+
+# ---- secchat/2: the safety code and a man in the middle ----
+newdir mitm; newport; SPORT=$PORT; newport; MPORT=$PORT
+printf 'to the client\n' > "$D/s.in"; printf 'to the server\n' > "$D/c.in"
+PORT=$SPORT; server "$D"
+$PY tests/mitm.py "$MPORT" "$SPORT" 2> "$D/m.err" & MPID=$!
+wait_for "$D/m.err" "mitm: listening"
+PORT=$MPORT; client "$D"; wait_pid $SPID; SRC=$?; wait_pid $MPID
+expect "man in the middle: the chat works through the relay, which reads it" eval 'cmp -s "$D/s.out" "$D/c.in" && cmp -s "$D/c.out" "$D/s.in" && has "$D/m.err" "read 14 bytes of plaintext"'
+expect "man in the middle: the two real sides print different safety codes ($(sc "$D/s.err") / $(sc "$D/c.err"))" eval 'test -n "$(sc "$D/s.err")" -a -n "$(sc "$D/c.err")" -a "$(sc "$D/s.err")" != "$(sc "$D/c.err")"'
+
+# A client that connects and says nothing hears nothing: the server waits for its COMMIT.
+newdir silent; newport; : > "$D/s.in"
+server "$D"
+timeout 20 $PEER -c "$PORT" --attack silent > /dev/null 2> "$D/p.err"; PRC=$?
+kill -TERM $SPID; wait_pid $SPID
+expect "a silent client: the server sends nothing for 1 s" eval 'test "$PRC" = 0 && has "$D/p.err" "nothing received within 1 s"'
+
+# ---- secchat/2: no private-key work for strangers ----
+# A -k -A server; 200 connections replay the listed client's public key with a
+# valid COMMIT (an AUTH they cannot sign), then 200 with an unlisted key
+# (refused at the pin), then the real client.  CPU time from schedstat (ns).
+newdir strangers; newport
+for k in s c x; do "$BIN" -g "$D/$k" > "$D/$k.fp" 2>> "$D/g.err"; done
+cat "$D/c.fp" > "$D/allowed"
+"$BIN" -s -k -i "$D/s" -A "$D/allowed" -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
+cpu() { cut -d' ' -f1 "/proc/$KPID/schedstat" 2>/dev/null; }
+wait_n "$D/s.err" "listening on port" 1; c0=$(cpu)
+timeout 120 $PEER -c "$PORT" --replay-pub "$D/c.pub" --count 200 --timeout 110 2> "$D/r.err"; RRC=$?
+wait_n "$D/s.err" "listening on port" 201; c1=$(cpu)
+timeout 120 $PEER -c "$PORT" --replay-pub "$D/x.pub" --count 200 --timeout 110 2> "$D/x.err"
+wait_n "$D/s.err" "listening on port" 401; c2=$(cpu)
+"$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/c" -a "$(cat "$D/s.fp")" < /dev/null > /dev/null 2> "$D/c.err"; CRC=$?
+wait_n "$D/s.err" "listening on port" 402; c3=$(cpu)
+kill -TERM $KPID; wait_pid $KPID 10
+REPLAY=$(( (${c1:-0} - ${c0:-0}) / 1000 )) REFUSED=$(( (${c2:-0} - ${c1:-0}) / 1000 )) ONE=$(( (${c3:-0} - ${c2:-0}) / 1000 ))
+expect "replayed key: 200 connections, not one AUTH from the server" eval 'test "$RRC" = 0 && has "$D/r.err" "200 connections with a replayed key, 0 AUTH"'
+expect "replayed key: the server names the listed key only for the real client" test "$(grep -c "peer key: $(cat "$D/c.fp")" "$D/s.err")" = 1 -a "$CRC" = 0
+# A real session costs the server three signatures (AUTH, END, BYE): had it
+# signed for each replay, each would cost more than a sixth of the session.
+expect "replayed key: 200 replays took $REPLAY us of CPU, 200 refused at the pin $REFUSED us; each replay costs $(( (REPLAY - REFUSED) / 200 )) us more, under a sixth of one real session ($ONE us)" \
+    test "$REFUSED" -gt 0 -a $(( (REPLAY - REFUSED) / 200 )) -lt $((ONE / 6))
+
+# The warning for -i without pins on an Mbed TLS that predates the CVE-2024-23170 fix.
+newdir cve; newport
+VER=$("$BIN" -h 2>&1 | sed -n 's/.*on Mbed TLS //p')
+older() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]; }
+if older "$VER" 2.28.7 || { older 2.99 "$VER" && older "$VER" 3.5.2; }; then want=1; else want=0; fi
+"$BIN" -g "$D/id" > "$D/id.fp" 2> /dev/null
+"$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/id" < /dev/null 2> "$D/a.err"
+"$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/id" -a "$(cat "$D/id.fp")" < /dev/null 2> "$D/b.err"
+expect "Mbed TLS $VER: the CVE-2024-23170 warning for -i without pins $([ $want = 1 ] && echo shown || echo 'not shown: fixed')" \
+    test "$(grep -c "CVE-2024-23170.*pin your peers" "$D/a.err")" = $want
+expect "Mbed TLS $VER: no CVE warning when the peer is pinned" hasnt "$D/b.err" CVE
 
 # ---- a second client is refused while a session runs; the session goes on ----
 newdir busy; newport
@@ -357,6 +464,22 @@ attack c bad-version "another protocol version"
 attack c key-e3 "public exponent other than 65537"
 attack c key16384 "frame length .* out of bounds"
 expect "replay: the genuine message is delivered exactly once" test "$(cat "$T/attack-c-replay/s.out" 2>/dev/null)" = "REPLAYED-ONCE"
+
+# ---- secchat/2: handshakes refused, each with its reason, nothing delivered ----
+reject() {
+	attack "$@"
+	expect "$2: nothing delivered" test ! -s "$OUT"
+}
+reject c commit-mismatch "the client's HELLO does not match its commitment - closing (possible tampering)"
+reject c hello-first "the client's HELLO came before its COMMIT"
+reject c commit33 "COMMIT of wrong length"
+reject c commit35 "COMMIT of wrong length"
+reject c commit-twice "unexpected COMMIT frame"
+reject s server-commit "unexpected COMMIT frame"
+reject c commit-v3 "the peer speaks another protocol version"
+reject c v1 "the peer speaks secchat/1; this is secchat/2: both sides need the same version"
+reject s v1 "the peer speaks secchat/1; this is secchat/2: both sides need the same version"
+reject c bad-auth "the peer's signature does not verify - closing (possible tampering)"
 
 # ---- a 16384-bit key is refused before any expensive work ----
 # The CPU time (/proc/PID/schedstat, ns) a -k server holding a key from a file
