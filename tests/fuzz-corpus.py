@@ -10,10 +10,11 @@ Two kinds of seeds, in the input format described at the top of tests/fuzz.c:
   that session's transcript, so they exercise framing and HELLO parsing.
 - hello-*: HELLOs whose keys must be refused (1024 bits, e = 3, EC), made
   with python3-cryptography.
-- peer-*: the harness plays the peer (HELLO, AUTH, MSG, END, BYE it signs
-  itself), so that the fuzzer starts from sessions that get past the
+- peer-*: the harness plays the peer (COMMIT, HELLO, AUTH, MSG, END, BYE it
+  signs itself), so that the fuzzer starts from sessions that get past the
   signatures: each state (handshake, open, after END, after BYE, terminal,
-  one-byte pieces, pinned keys) has a seed.
+  one-byte pieces, pinned keys) and each ending (BYE 0 both ways, an ACK
+  short of what secchat sent, the peer's BYE crossing ours) has a seed.
 """
 import os, socket, struct, subprocess, sys, threading
 
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus")
 RAW, HELLO, AUTH, SIGNED, MSG, CLOSE, LOCAL, SPLIT = range(8)
+COMMIT = HELLO | 8
 CLIENT, TTY, VERBOSE, PEER_CLOSES, BIG, PIN_OK, PIN_OTHER = 1, 2, 4, 8, 16, 32, 64
 
 
@@ -38,8 +40,8 @@ def msg(text, seq=0, klen=0, flip=0):
     return bytes([MSG, seq & 0xff, klen, flip >> 8, flip & 0xff]) + len(text).to_bytes(3, "big") + text
 
 
-def close(bye, seq=0, last=0):
-    return bytes([CLOSE, 1 if bye else 0, seq, last])
+def close(bye, seq=0, last=0, ack=0):
+    return bytes([CLOSE, 1 if bye else 0, seq, last, ack & 0xff])
 
 
 def frame(body):
@@ -49,7 +51,7 @@ def frame(body):
 def hello(key):
     spki = key.public_key().public_bytes(serialization.Encoding.DER,
                                          serialization.PublicFormat.SubjectPublicKeyInfo)
-    return frame(bytes([1, 1]) + os.urandom(32) + spki)
+    return frame(bytes([1, 2]) + os.urandom(32) + spki)
 
 
 def write(name, data):
@@ -106,25 +108,32 @@ def main():
     to_server, to_client = capture(sys.argv[1], int(sys.argv[2]))
     write("real-client-to-server", bytes([0]) + raw(to_server))
     write("real-server-to-client", bytes([CLIENT]) + raw(to_client))
-    write("hello-rsa1024", bytes([0]) + raw(hello(rsa.generate_private_key(65537, 1024))))
+    write("hello-rsa1024", bytes([CLIENT]) + raw(hello(rsa.generate_private_key(65537, 1024))))
     write("hello-e3", bytes([CLIENT]) + raw(hello(rsa.generate_private_key(3, 2048))))
-    write("hello-ec", bytes([0]) + raw(hello(ec.generate_private_key(ec.SECP256R1()))))
-    hs = bytes([HELLO, AUTH])
+    write("hello-ec", bytes([CLIENT]) + raw(hello(ec.generate_private_key(ec.SECP256R1()))))
+    write("hello-first", bytes([0]) + raw(hello(rsa.generate_private_key(65537, 2048))))
+    write("commit-short", bytes([0]) + raw(frame(bytes([6, 2]) + bytes(31))))
+    write("commit-twice", bytes([0]) + bytes([COMMIT, COMMIT]))
+    write("commit-then-other-hello", bytes([0, COMMIT]) +
+          raw(hello(rsa.generate_private_key(65537, 2048))))
+    hs = bytes([COMMIT, HELLO, AUTH])      # secchat the server; as client: no COMMIT
+    chs = bytes([HELLO, AUTH])
     # secchat's key 2048 bits, the harness's 2048: a MSG of the right length, signature zeros
     write("peer-bad-sig", bytes([0]) + hs + raw(frame(bytes([3]) + bytes(8 + 256 + 16 + 256))))
     write("peer-auth-short", bytes([CLIENT]) + bytes([HELLO]) + raw(frame(bytes([2, 0]))))
     write("peer-eof-after-bye", bytes([PEER_CLOSES]) + hs + bytes([LOCAL, 1]))
-    write("peer-handshake", bytes([0]) + bytes([HELLO]))
+    write("peer-handshake", bytes([0]) + bytes([COMMIT, HELLO]))
     write("peer-pinned", bytes([PIN_OK | PIN_OTHER]) + hs + msg(b"pinned"))
-    write("peer-pin-refused", bytes([CLIENT | PIN_OTHER]) + hs)
-    write("peer-end-both", bytes([CLIENT]) + hs + msg(b"hello\n") + msg(b"again") +
-          close(False) + bytes([LOCAL, 0]))
+    write("peer-pin-refused", bytes([CLIENT | PIN_OTHER]) + chs)
+    write("peer-end-both", bytes([CLIENT]) + chs + msg(b"hello\n") + msg(b"again") +
+          close(False) + bytes([LOCAL, 0]) + close(True, 1))
     write("peer-bye", bytes([BIG]) + hs + msg(b"x" * 300) + close(True))
-    write("peer-after-our-end", bytes([CLIENT]) + hs + bytes([LOCAL, 0]) + msg(b"late") +
+    write("peer-ack-short", bytes([0]) + hs + bytes([LOCAL, 0]) + close(False) + close(True, 1, 0, -1))
+    write("peer-after-our-end", bytes([CLIENT]) + chs + bytes([LOCAL, 0]) + msg(b"late") +
           close(True))
     write("peer-after-our-bye", bytes([BIG]) + hs + bytes([LOCAL, 1]) + msg(b"in flight") +
           close(True))
-    write("peer-signal", bytes([CLIENT]) + hs + bytes([LOCAL, 2]) + close(True, 0))
+    write("peer-signal", bytes([CLIENT]) + chs + bytes([LOCAL, 2]) + close(True, 0))
     write("peer-terminal", bytes([TTY | VERBOSE]) + hs +
           msg(b"A\x1b]0;owned\x07B\x1b[2J\r\x00\xff caf\xc3\xa9 \xf0\x9f\x99\x82\nline 2\n") +
           close(False) + bytes([LOCAL, 3]) + msg(b"after END") + close(True, 0, 1))

@@ -5,9 +5,10 @@
  * for the socket, written in pieces the fuzzer chooses.
  *
  * Random bytes never get past a signature check, so the harness can also play
- * the peer: it holds an RSA key of its own, sends a real HELLO and signs
- * whatever CONTENT the fuzzer chooses, so that what comes after the signature
- * (SEQ, OAEP unwrap, GCM, delivery, END, BYE) is fuzzed as well.  Both keys
+ * the peer: it holds an RSA key of its own, sends a real COMMIT and HELLO and
+ * signs whatever CONTENT the fuzzer chooses, so that what comes after the
+ * signature (SEQ, OAEP unwrap, GCM, delivery, END, BYE and its ACK, the
+ * ending's rules) is fuzzed as well.  Both keys
  * are made once, at startup, from a fixed seed: the same keys every run, so a
  * crashing input reproduces.  The harness's key has 2048 bits; secchat's has
  * 2048 (cheap) or, when the input asks, 3072, so that a mix-up of the two
@@ -20,7 +21,8 @@
  *   accepted (-a): 0 any, 1 the harness's, 2 another, 3 both.
  *   Each operation is a byte whose low 3 bits select:
  *   0 RAW    n16 bytes         n bytes on the wire as they are
- *   1 HELLO                    the harness's HELLO
+ *   1 HELLO                    the harness's HELLO; with bit 3 of the
+ *                              operation byte set, the COMMIT to it
  *   2 AUTH                     AUTH signed by the harness
  *   3 SIGNED n16 bytes         LEN || CONTENT || SIG, CONTENT the n bytes
  *   4 MSG    seq8 klen8 flip16 n24 bytes
@@ -29,9 +31,12 @@
  *                              32), CONTENT byte flip16 - 1 flipped before
  *                              signing (0: none), the message n bytes long
  *                              (taken from the input, padded with zeros)
- *   5 CLOSE  type8 seq8 last8  END (type8 even) or BYE, signed
+ *   5 CLOSE  type8 seq8 last8 ack8
+ *                              END (type8 even) or BYE, signed; BYE's ACK
+ *                              the number of MSGs secchat sent plus
+ *                              (int8_t)ack8
  *   6 LOCAL  what8             secchat acts: 0 stdin ends (END), 1 `exit`
- *                              (BYE), 2 SIGINT, 3 stdout breaks
+ *                              (BYE 0), 2 SIGINT, 3 stdout breaks
  *   7 SPLIT  n8 seed8          later bytes written in pieces of 1..n8 bytes,
  *                              lengths drawn from a generator seeded with
  *                              seed8 (n8 0: as large as the pipe takes)
@@ -165,8 +170,9 @@ begin(int client, int tty, int verbose, int big, int pin)
 	S.key = skey[big];
 	S.ourlen = mbedtls_pk_get_len(&S.key);
 	seed_fixed(&S.drbg, "fuzz: secchat nonce");
-	if (make_hello(&S) < 0)
+	if (client && send_commit(&S) < 0)	/* a server waits for COMMIT */
 		abort();
+	S.txoff = S.txlen = 0;
 	S.t_conn = now_ms();
 	P.dir = client ? 's' : 'c';
 	P.peer = spub[big];
@@ -188,7 +194,7 @@ pump(int rfd)
 	int n;
 
 	while (ioctl(rfd, FIONREAD, &n) == 0 && n > 0) {
-		if (read_net(&S) < 0)
+		if (read_net(&S) < 0 || finish(&S) < 0)
 			return -1;
 		S.txoff = S.txlen = 0;	/* as if the socket took what we queued */
 		if (S.got_bye >= 0 || over(&S))
@@ -272,9 +278,8 @@ local(unsigned what)
 		S.in_eof = 1;
 		return produce(&S);
 	case 1:
-		if (S.phase == P_OPEN && S.sent_bye < 0 && S.got_bye < 0)
-			return send_close(&S, T_BYE, R_USER);
-		return 0;
+		S.quit = 1;
+		return finish(&S);
 	case 2:
 		got_sig = SIGINT;
 		nsig++;
@@ -290,7 +295,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size, 1 };
-	unsigned flags, op, split = 0, nsigned = 0, type, seq, klen, flip;
+	unsigned flags, op, split = 0, nsigned = 0, type, seq, klen, flip, ack;
+	struct iovec commit;
 	uint32_t rnd = 0;
 	int fds[2], alive = 1;
 	size_t len = 0, n;
@@ -314,7 +320,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in.n -= len;
 			break;
 		case 1:
-			memcpy(wire, P.hello, len = P.hellolen);
+			if (op & 8) {
+				wire[4] = T_COMMIT;
+				wire[5] = VERSION;
+				commit.iov_base = P.hello;
+				commit.iov_len = P.hellolen;
+				if (sha256(wire + 6, &commit, 1) != 0)
+					abort();
+				put32(wire, len = COMMIT_LEN);
+				len += 4;
+			} else
+				memcpy(wire, P.hello, len = P.hellolen);
 			break;
 		case 2:
 			wire[4] = T_AUTH;
@@ -345,11 +361,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			type = take(&in, 1);
 			seq = take(&in, 1);
 			wire[13] = take(&in, 1);
+			ack = take(&in, 1);
 			if (!in.ok || nsigned++ >= MAXSIGNED)
 				break;
 			wire[4] = type & 1 ? T_BYE : T_END;
 			put64(wire + 5, S.rxseq + (int8_t)seq);
-			len = sign_frame(10);
+			put64(wire + 14, S.nsent + (int8_t)ack);
+			len = sign_frame(type & 1 ? 18 : 10);
 			break;
 		case 6:
 			if (in.ok && local(take(&in, 1)) < 0)
