@@ -19,9 +19,16 @@ secchat: secchat.c
 check: secchat
 	./test.sh
 
-# Figures beside the limits Mbed TLS sets on this machine (about half a minute).
-bench: secchat bench/limits
-	/usr/bin/python3 bench/bench.py ./secchat bench/limits
+# Figures beside the limits Mbed TLS sets on this machine (about half a minute),
+# and beside secchat/1's, built from the last commit that had it.
+SECCHAT1_COMMIT = 7fd9f5d
+bench: secchat bench/limits bench/secchat1
+	/usr/bin/python3 bench/bench.py ./secchat bench/limits bench/secchat1
+
+bench/secchat1:
+	git show $(SECCHAT1_COMMIT):secchat.c > bench/secchat1.c && \
+	    $(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/secchat1.c $(LDLIBS); \
+	    ret=$$?; rm -f bench/secchat1.c; exit $$ret
 
 bench/limits: bench/limits.c
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/limits.c $(LDLIBS)
@@ -114,6 +121,6 @@ fuzz-cov: tests/fuzz.c secchat.c
 	    grep -E '^Name|read_net|recv_|check_key|check_pin|verify|deliver|show_message|utf8_ok'
 
 clean:
-	rm -rf secchat secchat36 secchat-* bench/limits tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
+	rm -rf secchat secchat36 secchat-* bench/limits bench/secchat1 tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
 
 .PHONY: all check bench lint-man cross-check check36 static install clean fuzz fuzz-cov sanitize analyze

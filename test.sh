@@ -70,7 +70,7 @@ memok() { local k; k=$(peak "$1"); test -n "$k" && test "$k" -lt "$MEMKB"; }
 wait_n() {
 	local i
 	for ((i = 0; i < 800; i++)); do
-		[ "$(grep -ca -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		[ "$(grep -ca -- "$2" "$1" 2>/dev/null)" -ge "$3" ] 2>/dev/null && return 0
 		sleep 0.05
 	done
 	echo "    (waited in vain for $3 lines '$2' in $1)"

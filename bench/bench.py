@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """bench.py: secchat's figures beside the limits Mbed TLS sets on this machine.
 
-Usage: bench.py SECCHAT LIMITS.  Runs bench/limits (what Mbed TLS itself costs
-for each operation), then real secchat sessions over loopback: typed lines
-through a pseudo-terminal, a pasted burst, bulk pipes one way and both ways,
-and session setup.  Prints one table: figure, limit, ratio, goal.
+Usage: bench.py SECCHAT LIMITS [SECCHAT1].  Runs bench/limits (what Mbed TLS
+itself costs for each operation), then real secchat sessions over loopback:
+typed lines through a pseudo-terminal, a pasted burst, bulk pipes one way and
+both ways, and session setup.  With SECCHAT1, a secchat/1 build, the
+handshake and a whole short session with -i keys are timed on both in the
+same run: what secchat/2's extra half round trip and acknowledged end cost.
+Prints one table: figure, limit, ratio, goal.
 """
 import fcntl
 import os
@@ -18,6 +21,7 @@ import threading
 import time
 
 SECCHAT, LIMITS = sys.argv[1], sys.argv[2]
+SECCHAT1 = sys.argv[3] if len(sys.argv) > 3 else None
 MSG = 262144                 # secchat's largest message
 LINES = 100                  # typed lines, one at a time
 PASTE = 1000                 # lines pasted at once
@@ -62,9 +66,9 @@ def peak_rss(pid):
 class Side:
     """One secchat process; its stderr lines are kept with their arrival times."""
 
-    def __init__(self, args, stdin, stdout):
+    def __init__(self, args, stdin, stdout, binary=None):
         self.t0 = time.monotonic()
-        self.p = subprocess.Popen([SECCHAT] + args, stdin=stdin, stdout=stdout,
+        self.p = subprocess.Popen([binary or SECCHAT] + args, stdin=stdin, stdout=stdout,
                                   stderr=subprocess.PIPE)
         self.lines = []
         self.cv = threading.Condition()
@@ -240,15 +244,17 @@ def bulk(both):
     return (2 * n if both else n) / (t1 - t0) / 1e6, s.rss[0], c.rss[0], cpu
 
 
-def setup(extra=None):
-    """Client start to established, over SETUPS sessions: (keygen, handshake, total) ms."""
-    kg, hs, tot = [], [], []
+def setup(extra=None, binary=None):
+    """Over SETUPS sessions (stdin empty on both sides: END, then the end of the
+    session), medians in ms: (client start to key, handshake from connected to
+    established, client start to established, client start to its exit)."""
+    kg, hs, tot, whole = [], [], [], []
     for _ in range(SETUPS):
         s = Side(["-s", "-p", next_port()] + (extra[0] if extra else []),
-                 subprocess.DEVNULL, subprocess.DEVNULL)
+                 subprocess.DEVNULL, subprocess.DEVNULL, binary)
         s.when("listening on port")
         c = Side(["-c", "127.0.0.1", "-p", str(port)] + (extra[1] if extra else []),
-                 subprocess.DEVNULL, subprocess.DEVNULL)
+                 subprocess.DEVNULL, subprocess.DEVNULL, binary)
         t_est = c.when("secure session established")
         t_con = c.when("^secchat: connected to")
         if not extra:
@@ -257,21 +263,20 @@ def setup(extra=None):
         tot.append((t_est - c.t0) * 1e3)
         if c.wait() != 0 or s.wait() != 0:
             raise RuntimeError("setup session ended with status %d/%d" % (s.rc, c.rc))
+        whole.append((time.monotonic() - c.t0) * 1e3)
     med = statistics.median
-    return (med(kg) if kg else None), med(hs), med(tot)
+    return (med(kg) if kg else None), med(hs), med(tot), med(whole)
 
 
-def identity_setup(tmp):
-    """Setup with -i keys, if this secchat has -i (issue 3); else None."""
-    h = subprocess.run([SECCHAT, "-h"], capture_output=True, text=True)
-    if not re.search(r"-i\b", h.stdout + h.stderr):
-        return None
+def identity_setup(tmp, binary=None):
+    """Setup with -i keys made by this secchat's -g, run by binary (default SECCHAT)."""
     keys = []
     for name in ("s.key", "c.key"):
         path = os.path.join(tmp, name)
-        subprocess.run([SECCHAT, "-g", path], check=True, capture_output=True)
+        if not os.path.exists(path):
+            subprocess.run([SECCHAT, "-g", path], check=True, capture_output=True)
         keys.append(path)
-    return setup(([ "-i", keys[0]], ["-i", keys[1]]))
+    return setup((["-i", keys[0]], ["-i", keys[1]]), binary)
 
 
 def limits():
@@ -308,8 +313,9 @@ def main():
     lat, rate, cpu_paste = interactive()
     one, rss_s, rss_c, cpu_one = bulk(False)
     both, rss_s2, rss_c2, cpu_both = bulk(True)
-    kg, hs, tot = setup()
+    kg, hs, tot, _ = setup()
     ident = identity_setup(tmp)
+    ident1 = identity_setup(tmp, SECCHAT1) if SECCHAT1 else None
     lim_after = limits()
     # The limits are taken before and after the sessions, and averaged: on
     # a shared machine the same operation can cost 50 % more a minute later.
@@ -358,6 +364,10 @@ def main():
         "<= 1.5x + 5 ms", lambda v: v <= 1.5 * lim_hs + 5)
     row("setup with -i keys, start to established", ident and ident[2], "ms", lim_hs,
         "<= 1.5x + 5 ms", lambda v: v <= 1.5 * lim_hs + 5)
+    row("  the same, secchat/1 (same run)", ident1 and ident1[2], "ms", lim_hs)
+    row("  handshake, -i keys, secchat/1 (same run)", ident1 and ident1[1], "ms", lim_hs)
+    row("whole session, -i keys, start to exit", ident[3], "ms", lim_hs)
+    row("  the same, secchat/1 (same run)", ident1 and ident1[3], "ms", lim_hs)
     for what, (rs, rc) in (("one way", (rss_s, rss_c)), ("both ways", (rss_s2, rss_c2))):
         for name, v in (("server", rs), ("client", rc)):
             row("peak RSS %s, bulk %s" % (name, what), v / 1024, "MiB", floor / 1024,
@@ -381,6 +391,9 @@ def main():
           " both ways = 2 x 256 KiB / (sender + receiver);" % (sender, receiver))
     print("  handshake = 2 x sign + 2 x verify; RSS limit = a do-nothing program linked to"
           " libmbedcrypto, goal 3 MiB.")
+    print("secchat/1 rows: the last secchat/1 build (bench/secchat1, from git), same keys, same"
+          " run; a whole session is\n  END both ways with empty input, which secchat/2 ends"
+          " with a BYE 0 exchange (two more signatures, a round trip).")
     print("CPU rows: each process's user + system time over the phase, per message; near 1.00x"
           " means secchat adds nothing\n  to Mbed TLS's work, and a wall-clock ratio far below it"
           " means the two sides did not get a core each.\n  (a/b): how often that process slept"
