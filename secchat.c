@@ -1097,7 +1097,6 @@ recv_close(struct session *s, unsigned char *b)
 	return 0;
 }
 
-
 /*
  * One complete frame from the peer, b its body.  Checks come in the order
  * the protocol demands: type and exact length for the phase, then the
