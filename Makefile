@@ -2,7 +2,7 @@
 # Cross builds: make CROSS=arm-linux-gnueabihf- (or CC=...), CFLAGS, LDFLAGS.
 CFLAGS ?= -O2
 WARN = -Wall -Wextra
-LDLIBS = -lmbedcrypto
+LDLIBS = -lmbedcrypto -pthread
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
@@ -52,7 +52,7 @@ cross-check: secchat
 # Against Mbed TLS 3.6 LTS, built once from Debian 13's source package.
 secchat36: secchat.c
 	d=$$(tests/mbedtls.sh 3.6) && $(CC) $(CPPFLAGS) -I$$d/include $(WARN) -Werror \
-	    $(CFLAGS) $(LDFLAGS) -o $@ secchat.c $$d/lib/libmbedcrypto.a
+	    $(CFLAGS) $(LDFLAGS) -o $@ secchat.c $$d/lib/libmbedcrypto.a -pthread
 
 check36: secchat secchat36
 	SECCHAT=$(CURDIR)/secchat36 ./test.sh
@@ -62,7 +62,7 @@ check36: secchat secchat36
 # CVE-2024-23170 that Debian 12's 2.28.3 lacks) with only what secchat uses.
 static: secchat.c tests/mbedtls-small.h
 	d=$$(tests/mbedtls.sh 3.6 musl-gcc tests/mbedtls-small.h) && musl-gcc -static -s \
-	    $(WARN) $(CFLAGS) -I$$d/include -o secchat-static secchat.c $$d/lib/libmbedcrypto.a
+	    $(WARN) $(CFLAGS) -I$$d/include -o secchat-static secchat.c $$d/lib/libmbedcrypto.a -pthread
 
 install: secchat
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,10 +95,16 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define STALL_TIMEOUT	30000	/* without a byte of a frame that has started */
 #define BYE_WAIT	5000	/* our BYE 1 or 2 sent: for the peer's end of stream */
 #define DRAIN_POLL	20	/* stdout's reader not done yet: look again */
-/* TCP keepalive: a peer whose machine vanished is noticed within about a minute. */
+/*
+ * A peer whose machine vanished: keepalive probes after 30 s of silence, and
+ * a connection whose data or probes go unacknowledged for 90 s is given up.
+ * A live receiver that stops reading (a zero window) is cut after 90 s too,
+ * so a pause of a minute is fine.
+ */
 #define KEEPIDLE	30	/* seconds */
-#define KEEPINTVL	5
+#define KEEPINTVL	10
 #define KEEPCNT		6
+#define USER_TIMEOUT	90000	/* milliseconds */
 
 #define KEYBITS		2048	/* default size of a key we make */
 #define MAXKEYFILE	16384	/* a PEM private key of 4096 bits is about 3.3 KB */
@@ -107,7 +114,7 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define EXIT_PIN	3	/* the peer's key is not one we accepted */
 
 enum { P_COMMIT, P_HELLO, P_AUTH, P_OPEN };	/* what we expect from the peer next */
-enum { NET, IN };			/* poll slots */
+enum { NET, IN, KEY };			/* poll slots */
 
 struct session {
 	/* For the whole run. */
@@ -128,6 +135,19 @@ struct session {
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context key;		/* ours, private */
 	size_t ourlen;			/* its modulus length in bytes */
+
+	/*
+	 * -k with fresh keys: the next key, made on a thread of its own while a
+	 * session runs.  The thread touches only these, and its own DRBG.
+	 */
+	pthread_t keythread;
+	int keygen;			/* 0 none, 1 being made, 2 made (joined) */
+	int keypipe[2];			/* the thread writes a byte when done */
+	int keyret;			/* the thread's result */
+	int64_t keyms;			/* and how long it took */
+	mbedtls_entropy_context kentropy;
+	mbedtls_ctr_drbg_context kdrbg;
+	mbedtls_pk_context next;
 
 	/* For one connection: cleared when it ends, see reset(). */
 	int fd;			/* the connection, non-blocking */
@@ -174,6 +194,7 @@ struct session {
  */
 static volatile sig_atomic_t got_sig;	/* the last one */
 static volatile sig_atomic_t nsig;	/* how many arrived */
+static volatile sig_atomic_t keystop;	/* the key thread must give up */
 static sigset_t sigs;			/* the three */
 static sigset_t waitmask;		/* the mask we were started with */
 
@@ -412,22 +433,29 @@ interrupted(struct session *s)
 }
 
 /*
- * The RNG for key generation: it shows progress on a terminal, and fails when
- * a signal arrives, so that a slow key generation stops promptly.
+ * The RNG for key generation, on the DRBG ctx: it fails when a signal arrives
+ * (or the key thread must stop), so that a slow key generation ends promptly.
  */
+static int
+stoppable_rng(void *ctx, unsigned char *out, size_t len)
+{
+	if (got_sig || keystop)
+		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+	return mbedtls_ctr_drbg_random(ctx, out, len);
+}
+
+/* The same for the key we wait for, with a dot a second on a terminal. */
 static int
 keygen_rng(void *ctx, unsigned char *out, size_t len)
 {
 	struct session *s = ctx;
 	int64_t now;
 
-	if (got_sig)
-		return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 	if (s->tick && (now = now_ms()) >= s->tick) {
 		fputc('.', stderr);
 		s->tick = now + 1000;
 	}
-	return mbedtls_ctr_drbg_random(&s->drbg, out, len);
+	return stoppable_rng(&s->drbg, out, len);
 }
 
 /* RSA, 2048 to 4096 bits, e = 65537: for the peer's key and for ours. */
@@ -500,6 +528,69 @@ make_key(struct session *s)
 		return -1;
 	msg("your key: %s", fp);
 	return 0;
+}
+
+/* The key thread: all signals blocked, only its own contexts touched. */
+static void *
+next_key_thread(void *arg)
+{
+	struct session *s = arg;
+	int64_t t0 = now_ms();
+
+	s->keyret = mbedtls_pk_setup(&s->next, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
+	if (s->keyret == 0)
+		s->keyret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(s->next), stoppable_rng,
+		    &s->kdrbg, s->bits, 65537);
+	s->keyms = now_ms() - t0;
+	while (write(s->keypipe[1], "", 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/*
+ * -k with fresh keys, once a session is established: make the next key on a
+ * second thread, so that it is ready when the session ends.  Its DRBG is
+ * seeded here, from an entropy context of its own; no Mbed TLS context is
+ * shared, so Mbed TLS needs no threading support.
+ */
+static int
+start_next_key(struct session *s)
+{
+	sigset_t all, old;
+	int ret;
+
+	if (!s->keep || !s->fresh || s->keygen != 0)
+		return 0;
+	if ((ret = mbedtls_ctr_drbg_seed(&s->kdrbg, mbedtls_entropy_func, &s->kentropy,
+	    (const unsigned char *)"secchat next key", 16)) != 0)
+		return tlsfail(s, "seeding the key thread's generator", ret);
+	sigfillset(&all);
+	if ((ret = pthread_sigmask(SIG_SETMASK, &all, &old)) == 0) {
+		ret = pthread_create(&s->keythread, NULL, next_key_thread, s);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (ret != 0)
+		return fail(s, "starting the key thread: %s", strerror(ret));
+	s->keygen = 1;
+	return 0;
+}
+
+/* The key thread has said it is done (or must stop): join it. */
+static void
+join_next_key(struct session *s)
+{
+	char b;
+
+	if (s->keygen != 1)
+		return;
+	pthread_join(s->keythread, NULL);
+	while (read(s->keypipe[0], &b, 1) < 0 && errno == EINTR)
+		;
+	mbedtls_ctr_drbg_free(&s->kdrbg);
+	mbedtls_ctr_drbg_init(&s->kdrbg);
+	s->keygen = 2;
+	if (s->keyret == 0)
+		msg("next key ready (%.1f s)", s->keyms / 1000.0);
 }
 
 /* -i: our key from a file that only its owner can read, as ssh insists. */
@@ -604,6 +695,43 @@ add_pin(struct session *s, const char *fp)
 	return 0;
 }
 
+/* Another user than root and us, or the group, or others may write it. */
+static int
+others_write(const struct stat *st)
+{
+	return (st->st_mode & 022) != 0 || (st->st_uid != 0 && st->st_uid != geteuid());
+}
+
+/*
+ * Whoever can write the -A file, or replace it in its directory, decides who
+ * may connect: refused, as ssh refuses such an authorized_keys.  A sticky
+ * directory (/tmp) lets nobody else replace our file.
+ */
+static int
+safe_file(struct session *s, int fd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096] = ".";
+	struct stat st;
+	size_t n;
+
+	if (slash != NULL) {
+		if ((n = slash == path ? 1 : (size_t)(slash - path)) >= sizeof dir)
+			return fail(s, "%s: name too long", path);
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if (fstat(fd, &st) < 0)
+		return fail(s, "%s: %s", path, strerror(errno));
+	if (others_write(&st))
+		return fail(s, "%s: other users may write this file: refused (chmod go-w %s)", path, path);
+	if (stat(dir, &st) < 0)
+		return fail(s, "%s: %s", dir, strerror(errno));
+	if (others_write(&st) && !(st.st_mode & S_ISVTX))
+		return fail(s, "%s: other users may write its directory %s: refused", path, dir);
+	return 0;
+}
+
 /* -A: one fingerprint per line; '#' starts a comment, as does a second word. */
 static int
 read_pins(struct session *s, const char *path)
@@ -615,6 +743,7 @@ read_pins(struct session *s, const char *path)
 
 	if ((f = fopen(path, "re")) == NULL)
 		return fail(s, "%s: %s", path, strerror(errno));
+	ret = safe_file(s, fileno(f), path);
 	while (ret == 0 && getline(&line, &size, f) != -1) {
 		n++;
 		line[strcspn(line, "#")] = '\0';
@@ -1009,6 +1138,8 @@ recv_auth(struct session *s, const unsigned char *b, size_t len)
 		return tlsfail(s, "safety code", ret);
 	s->phase = P_OPEN;
 	s->used = 1;
+	if (start_next_key(s) < 0)
+		return -1;
 	msg("peer key: %s", s->peerfp);
 	msg("secure session established");
 	if (s->npin > 0)
@@ -1413,7 +1544,7 @@ linger(struct session *s)
 static int
 run(struct session *s)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct timespec ts, *tp;
 	int64_t d, now;
 	uint64_t seq;
@@ -1448,8 +1579,10 @@ run(struct session *s)
 		    (s->tty || s->txoff == s->txlen) && !s->quit &&
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
+		pfd[KEY].fd = s->keygen == 1 ? s->keypipe[0] : -1;
+		pfd[KEY].events = POLLIN;
 		/* Signals are let in only here, so none is missed between checks. */
-		if (ppoll(pfd, 2, tp, &waitmask) < 0) {
+		if (ppoll(pfd, 3, tp, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail(s, "poll: %s", strerror(errno));
@@ -1464,6 +1597,8 @@ run(struct session *s)
 			return -1;
 		if (pfd[IN].fd >= 0 && pfd[IN].revents && read_stdin(s) < 0)
 			return -1;
+		if (pfd[KEY].fd >= 0 && pfd[KEY].revents)
+			join_next_key(s);
 		/* Keep turning input into frames while the socket takes them whole. */
 		do {
 			seq = s->txseq;
@@ -1551,18 +1686,32 @@ accept_one(struct session *s, int lfd)
 	return 0;
 }
 
+/*
+ * -c: the name is resolved before our key is made, so that a mistyped host
+ * fails at once, not after a minute of key generation on a router.
+ */
 static int
-connect_to(struct session *s, const char *host, const char *port)
+resolve(struct session *s, const char *host, const char *port, struct addrinfo **res)
 {
-	struct addrinfo hints = { 0 }, *res, *ai;
-	socklen_t len = sizeof(int);
-	int fd = -1, ret, err = 0;
+	struct addrinfo hints = { 0 };
+	int ret;
 
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	if ((ret = getaddrinfo(host, port, &hints, &res)) != 0)
+	if ((ret = getaddrinfo(host, port, &hints, res)) != 0)
 		return fail(s, "%s: %s", host, gai_strerror(ret));
+	return 0;
+}
+
+/* Connect only once the key is made: the server's handshake limit runs from here. */
+static int
+connect_to(struct session *s, const char *host, const char *port, struct addrinfo *res)
+{
+	struct addrinfo *ai;
+	socklen_t len = sizeof(int);
+	int fd = -1, err = 0;
+
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
 			err = errno;
@@ -1582,7 +1731,6 @@ connect_to(struct session *s, const char *host, const char *port)
 			}
 		}
 	}
-	freeaddrinfo(res);
 	if ((s->fd = fd) < 0)
 		return got_sig ? -1 : fail(s, "cannot connect to %s port %s: %s", host, port, strerror(err));
 	msg("connected to %s port %s", host, port);
@@ -1665,7 +1813,7 @@ converse(struct session *s)
 	static const int opts[][3] = {
 		{ IPPROTO_TCP, TCP_NODELAY, 1 }, { SOL_SOCKET, SO_KEEPALIVE, 1 },
 		{ IPPROTO_TCP, TCP_KEEPIDLE, KEEPIDLE }, { IPPROTO_TCP, TCP_KEEPINTVL, KEEPINTVL },
-		{ IPPROTO_TCP, TCP_KEEPCNT, KEEPCNT },
+		{ IPPROTO_TCP, TCP_KEEPCNT, KEEPCNT }, { IPPROTO_TCP, TCP_USER_TIMEOUT, USER_TIMEOUT },
 	};
 	size_t i;
 
@@ -1681,26 +1829,91 @@ converse(struct session *s)
 }
 
 /*
- * Serve one client or, with -k, one after another until a signal.  A fresh
- * key is made after each established session, before the next accept (the
- * client then waits in the backlog); a key that only saw failed handshakes
- * protected nothing and is kept, so junk connections cost no key generation.
+ * After an established session: the next key replaces the used one, which is
+ * wiped.  Wait for the thread if the session was shorter than a key
+ * generation (signals let in: a -k server stopped here exits 0).
+ */
+static int
+use_next_key(struct session *s)
+{
+	char fp[FP_LEN];
+
+	if (s->keygen == 1 && wait_fd(s, s->keypipe[0], POLLIN) < 0)
+		return -1;
+	join_next_key(s);
+	s->keygen = 0;
+	if (s->keyret != 0) {	/* made nothing (it should not happen): make it here */
+		mbedtls_pk_free(&s->next);
+		mbedtls_pk_init(&s->next);
+		return make_key(s);
+	}
+	mbedtls_pk_free(&s->key);
+	s->key = s->next;	/* the context moves: nothing is copied */
+	mbedtls_pk_init(&s->next);
+	s->used = 0;
+	if (set_v21(mbedtls_pk_rsa(s->key)) != 0 || our_fingerprint(s, fp) < 0)
+		return fail(s, "setting up the next key");
+	s->ourlen = mbedtls_pk_get_len(&s->key);
+	msg("your key: %s", fp);
+	return 0;
+}
+
+/* On the way out: stop the key thread, and wipe what it made. */
+static void
+stop_next_key(struct session *s)
+{
+	keystop = 1;
+	join_next_key(s);
+	mbedtls_pk_free(&s->next);
+	mbedtls_ctr_drbg_free(&s->kdrbg);
+	mbedtls_entropy_free(&s->kentropy);
+}
+
+/*
+ * -k: input left in a stdin pipe when a session ends was meant for that
+ * peer: it is read and wiped, not given to the next client.
+ */
+static void
+discard_input(struct session *s)
+{
+	unsigned char buf[4096];
+	ssize_t r = 1;
+	int n = 0;
+
+	if (s->tty || s->in_eof || ioctl(0, FIONREAD, &n) < 0)
+		return;
+	while (n > 0 && (r = read(0, buf, sizeof buf)) > 0)
+		n -= r;
+	if (r == 0)
+		s->in_eof = 1;
+	mbedtls_platform_zeroize(buf, sizeof buf);
+}
+
+/*
+ * Serve one client or, with -k, one after another until a signal.  With
+ * fresh keys, the next key is made during each established session (see
+ * start_next_key) and takes over before the next accept; a key that only saw
+ * failed handshakes protected nothing and is kept, so failed handshakes cost
+ * no key generation.  During a session the listener is paused: not listening,
+ * the kernel refuses other clients at once; and without SO_REUSEADDR, so
+ * that no other process, another user's included, can bind the port.
  */
 static void
 serve(struct session *s, const char *port)
 {
-	int lfd;
+	int lfd, reuse;
 
 	if ((lfd = listen_on(s, port)) < 0)
 		return;
 	while (accept_one(s, lfd) == 0) {
-		/* One session at a time: not listening, the kernel refuses others. */
 		if (!s->keep) {
 			close(lfd);
 			converse(s);
 			return;
 		}
-		if (shutdown(lfd, SHUT_RD) < 0) {
+		reuse = 0;
+		if (shutdown(lfd, SHUT_RD) < 0 ||
+		    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) < 0) {
 			fail(s, "pausing the listener: %s", strerror(errno));
 			break;
 		}
@@ -1708,13 +1921,17 @@ serve(struct session *s, const char *port)
 		if (got_sig)
 			break;
 		reset(s);
-		if (listen(lfd, 1) < 0) {
+		discard_input(s);
+		/* Our own connections in TIME_WAIT need SO_REUSEADDR back. */
+		reuse = 1;
+		if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) < 0 ||
+		    listen(lfd, 1) < 0) {
 			fail(s, "cannot listen again: %s", strerror(errno));
 			break;
 		}
-		/* Signals come in during key generation too. */
+		/* Signals come in while we wait for the next key too. */
 		if (s->used && s->fresh &&
-		    (sigprocmask(SIG_SETMASK, &waitmask, NULL) < 0 || make_key(s) < 0 ||
+		    (sigprocmask(SIG_SETMASK, &waitmask, NULL) < 0 || use_next_key(s) < 0 ||
 		    sigprocmask(SIG_BLOCK, &sigs, NULL) < 0))
 			break;
 		msg("listening on port %s", port);
@@ -1723,14 +1940,14 @@ serve(struct session *s, const char *port)
 }
 
 static void
-chat(struct session *s, const char *host, const char *port)
+chat(struct session *s, const char *host, const char *port, struct addrinfo *res)
 {
 	/* From here on signals come in only where we wait: see wait_fd and run. */
 	if (sigprocmask(SIG_BLOCK, &sigs, &waitmask) < 0)
 		fail(s, "sigprocmask: %s", strerror(errno));
 	else if (host == NULL)
 		serve(s, port);
-	else if (connect_to(s, host, port) == 0)
+	else if (connect_to(s, host, port, res) == 0)
 		converse(s);
 }
 
@@ -1743,8 +1960,9 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	const char *host = NULL, *port = PORT, *idfile = NULL, *genfile = NULL;
 	const char *pinfile = NULL;
+	struct addrinfo *res = NULL;
 	char *end;
-	int ch, serve_ = 0;
+	int ch, i, had_key, serve_ = 0;
 	long v;
 
 	/* A closed stdin, stdout or stderr must not become the socket. */
@@ -1842,6 +2060,10 @@ main(int argc, char *argv[])
 	mbedtls_entropy_init(&s.entropy);
 	mbedtls_ctr_drbg_init(&s.drbg);
 	mbedtls_pk_init(&s.key);
+	mbedtls_entropy_init(&s.kentropy);
+	mbedtls_ctr_drbg_init(&s.kdrbg);
+	mbedtls_pk_init(&s.next);
+	s.keypipe[0] = s.keypipe[1] = -1;
 
 	/* The -i key answers anyone who connects: one timing query per connection. */
 	if (RSA_TIMING_LEAK && idfile && s.npin == 0 && pinfile == NULL)
@@ -1849,15 +2071,25 @@ main(int argc, char *argv[])
 		    "timing of private-key operations (CVE-2024-23170; a distribution's backported "
 		    "fix does not show in the version): pin your peers (-a, -A), or use Mbed TLS "
 		    "2.28.7, 3.5.2 or newer");
-	if (seed(&s) == 0 && (pinfile == NULL || read_pins(&s, pinfile) == 0)) {
+	if (s.keep && s.fresh && pipe2(s.keypipe, O_CLOEXEC) < 0)
+		fail(&s, "pipe: %s", strerror(errno));
+	else if (seed(&s) == 0 && (pinfile == NULL || read_pins(&s, pinfile) == 0) &&
+	    (host == NULL || resolve(&s, host, port, &res) == 0)) {
 		if (genfile)
 			write_key(&s, genfile);
 		else if ((idfile ? load_key(&s, idfile) : make_key(&s)) == 0)
-			chat(&s, host, port);
+			chat(&s, host, port, res);
 	}
 
 	ch = s.status;
+	had_key = mbedtls_pk_get_type(&s.key) != MBEDTLS_PK_NONE;
+	if (res != NULL)
+		freeaddrinfo(res);
 	reset(&s);
+	stop_next_key(&s);
+	for (i = 0; i < 2; i++)
+		if (s.keypipe[i] >= 0)
+			close(s.keypipe[i]);
 	mbedtls_pk_free(&s.key);
 	mbedtls_ctr_drbg_free(&s.drbg);
 	mbedtls_entropy_free(&s.entropy);
@@ -1866,7 +2098,7 @@ main(int argc, char *argv[])
 #endif
 	free(s.pin);
 	mbedtls_platform_zeroize(&s, offsetof(struct session, rx));	/* reset() wiped the rest */
-	if (!genfile)
+	if (!genfile && had_key)	/* else there was neither chat nor key */
 		msg("chat ended, keys erased");
 	return ch;
 }

@@ -22,7 +22,7 @@ for arch in "$@"; do
 		inc=-I$d/include lib=$d/lib/libmbedcrypto.a
 	fi
 	$triple-gcc -Wall -Wextra -Werror ${CFLAGS:--O2} $inc ${LDFLAGS:-} \
-	    -o secchat-$arch secchat.c $lib || exit 1
+	    -o secchat-$arch secchat.c $lib -pthread || exit 1
 	cmds+=("$qemu -L /usr/$triple ./secchat-$arch")
 done
 exec tests/interop.sh ./secchat "${cmds[@]}"
