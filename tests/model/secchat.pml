@@ -25,9 +25,13 @@
  *   -DEARLY_AUTH a server that signs and sends its AUTH as soon as the
  *                client's HELLO checks out, before the client's AUTH has
  *                verified.  Must violate property 5.
+ *   -DNO_DRAIN   BYE 0's ACK counts the MSGs written to stdout, without
+ *                drained(): a pipe's reader may still go away with them.
+ *                Must violate property 2.
  *   -DLITERAL_P3 property 3 exactly as issue 12 words it, without excusing
  *                a message that crossed the peer's `exit` (which issue 9
  *                requires to end non-zero).  Fails by design.
+ *   -DCLAIM_ONLY the properties' assertions off: only the LTL claim checks.
  *   -DNMSG=n     messages each side may send (default 2).
  */
 
@@ -77,7 +81,17 @@ bit crossed;			/* the peer's MSGs or unsent input crossed our `exit` */
 bit exited[2];
 byte dlv[2];			/* the peer's MSGs its reader really took */
 byte endat[2] = 255;		/* nsent when we sent END or BYE */
-bit late;			/* a MSG delivered after the peer's END or BYE */
+/* Each assertion of a property checks a bit named after it, so that SPIN's
+ * report says which property failed: "assertion violated property5". */
+bit property2 = 1, property3 = 1, property4 = 1, property5 = 1;
+
+/* -DCLAIM_ONLY: leave the properties to the LTL claim alone, so that a broken
+ * variant's run shows that the claim itself catches it */
+#ifdef CLAIM_ONLY
+#define check(p)	skip
+#else
+#define check(p)	assert(p)
+#endif
 bit srv_got_commit, srv_sent_hello, srv_auth_ok, srv_sent_auth;
 
 #define PEER	(1 - me)
@@ -113,7 +127,6 @@ inline send_bye(reason)
 	fi
 }
 
-/* Which property each check belongs to is in the assertion's text. */
 #define p4_nothing_after_end(n) \
 	(!got_end[me] && got_bye[me] == NONE && n <= endat[PEER])
 
@@ -153,7 +166,7 @@ proctype endpoint(bit me)
 			srv_got_commit = 1;
 			/* recv_commit: store C, answer with our HELLO [send_hello] */
 			srv_sent_hello = 1;
-			assert(srv_got_commit);		/* property 5 */
+			property5 = srv_got_commit; check(property5);
 			snd(HELLO, 0, 0);
 			phase[me] = P_HELLO
 		:: phase[me] == P_HELLO && me == CLIENT ->	/* [recv_hello] */
@@ -169,7 +182,7 @@ proctype endpoint(bit me)
 #ifdef EARLY_AUTH
 			/* BROKEN: the server signs before the client proved it holds its key */
 			srv_sent_auth = 1;
-			assert(srv_auth_ok);		/* property 5 */
+			property5 = srv_auth_ok; check(property5);
 			snd(AUTH, 0, 0)
 #else
 			skip
@@ -182,7 +195,7 @@ proctype endpoint(bit me)
 #ifndef EARLY_AUTH
 				/* only now does the server sign and send its AUTH [send_auth] */
 				srv_sent_auth = 1;
-				assert(srv_auth_ok);	/* property 5 */
+				property5 = srv_auth_ok; check(property5);
 				snd(AUTH, 0, 0);
 #endif
 			:: else
@@ -197,8 +210,7 @@ proctype endpoint(bit me)
 			:: else
 			fi;
 			/* recv_msg -> deliver */
-			late = late || !p4_nothing_after_end(n);
-			assert(p4_nothing_after_end(n));	/* property 4 */
+			property4 = p4_nothing_after_end(n); check(property4);
 			if
 			:: out_broken[me]		/* stdout failed before: dropped */
 			:: else ->
@@ -297,6 +309,17 @@ proctype endpoint(bit me)
 		:: nsent[PEER] > written[me] -> crossed = 1	/* the peer's MSGs cross our BYE */
 		:: else
 		fi;
+#ifdef NO_DRAIN
+		/* BROKEN: the ACK counts what was written, not what the reader took */
+		acked[me] = written[me];
+		if
+		:: dlv[me] = acked[me]			/* the reader takes it, later */
+		:: written[me] > dlv[me] ->		/* the reader goes away, bytes unread */
+			out_broken[me] = 1; dfail[me] = 1;
+			fail()
+		fi;
+		send_bye(R_USER) }
+#else
 		if
 		:: acked[me] = written[me];		/* yes: the reader took it all */
 			dlv[me] = acked[me];
@@ -306,6 +329,7 @@ proctype endpoint(bit me)
 			fail();
 			send_bye(R_LOCAL); goto linger
 		fi }
+#endif
 
 	/* ---------------- the end [over] ---------------- */
 	:: sent_bye[me] == R_USER && got_bye[me] == R_USER ->
@@ -391,8 +415,8 @@ init
 	}
 	/* the end states: both endpoints exited */
 	(_nr_pr == 2);		/* world and init are left */
-	assert(ok0(0, 1) && ok0(1, 0));				/* property 2 */
-	assert(!calm || (status[0] == 0 && status[1] == 0));	/* property 3 */
+	property2 = ok0(0, 1) && ok0(1, 0); check(property2);
+	property3 = !calm || (status[0] == 0 && status[1] == 0); check(property3)
 }
 
 /* 1. No deadlock: every run ends with both endpoints exited. */
@@ -403,7 +427,7 @@ ltl p2 { [] (ok0(0, 1) && ok0(1, 0)) }
 ltl p3 { [] (done -> (!calm || (status[0] == 0 && status[1] == 0))) }
 /* 4. Nothing after the end (also asserted at each delivery): once the peer's
  * END or BYE arrived, nothing more from it reaches stdout. */
-ltl p4 { [] !late }
+ltl p4 { [] property4 }
 /* 5. Commitment order: the server sends no HELLO before COMMIT, and does no
  * private-key work (AUTH) before the client proved it holds its key. */
 ltl p5 { [] ((srv_sent_hello -> srv_got_commit) && (srv_sent_auth -> srv_auth_ok)) }
