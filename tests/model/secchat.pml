@@ -20,8 +20,9 @@
  *
  * Switches (spin -D...):
  *   -DSECCHAT1   secchat/1's ending: END both ways ends the session with
- *                status 0, no BYE, no ACK, no wait for delivery.  Must
- *                violate property 2.
+ *                status 0, no BYE, no ACK, no wait for delivery.  Nobody
+ *                types `exit`, so that every counterexample ends that way.
+ *                Must violate property 2.
  *   -DEARLY_AUTH a server that signs and sends its AUTH as soon as the
  *                client's HELLO checks out, before the client's AUTH has
  *                verified.  Must violate property 5.
@@ -111,8 +112,9 @@ inline fail()
 inline snd(t, n, ack)
 {
 	if
-	:: !reset -> assert(nfull(OUT)); OUT!t, n, ack, 0
-	:: else
+	:: !reset -> assert(nfull(OUT)); OUT!t, n, ack, 0;
+		printf("side %d sends %e %d %d\n", me, t, n, ack)
+	:: else -> printf("side %d sends %e: lost in the reset\n", me, t)
 	fi
 }
 
@@ -152,11 +154,12 @@ proctype endpoint(bit me)
 	do
 	/* ---------------- the network [read_net -> recv_frame] ---------------- */
 	:: atomic { got_bye[me] == NONE && !reset && nempty(IN) -> IN?t, n, ack, f;
+		printf("side %d receives %e %d %d forged=%d\n", me, t, n, ack, f);
 		if
 		:: f ->
 			/* verify() fails, or SEQ, or (handshake) the COMMIT hash or T:
 			 * a protocol error [fail]; run returns -1: no BYE, no linger */
-			fail(); goto close
+			printf("side %d rejects it: protocol error\n", me); fail(); goto close
 		:: else
 		fi;
 		if
@@ -215,13 +218,13 @@ proctype endpoint(bit me)
 			:: out_broken[me]		/* stdout failed before: dropped */
 			:: else ->
 				if
-				:: written[me]++;	/* write_all(1) completed */
+				:: written[me]++; printf("side %d writes MSG %d to stdout\n", me, n);	/* write_all(1) completed */
 #ifdef SECCHAT1
 					dlv[me] = written[me]
 #else
 					skip
 #endif
-				:: out_broken[me] = 1; dfail[me] = 1;	/* "writing to stdout: ..." */
+				:: out_broken[me] = 1; dfail[me] = 1; printf("side %d: writing to stdout fails\n", me);	/* "writing to stdout: ..." */
 					fail();
 					if
 					:: sent_bye[me] == NONE -> send_bye(R_LOCAL); goto linger
@@ -236,7 +239,7 @@ proctype endpoint(bit me)
 			got_bye[me] = n;
 			if
 			:: n != R_USER ->
-				fail(); goto close	/* "the peer aborted": not answered */
+				fail(); printf("side %d: the peer aborted\n", me); goto close	/* "the peer aborted": not answered */
 			:: else
 			fi;
 #ifdef SECCHAT1
@@ -255,7 +258,7 @@ proctype endpoint(bit me)
 				:: !in_eof[me] && sent_bye[me] == NONE ->
 					if
 					:: skip				/* stdin is a terminal */
-					:: crossed = 1; fail()		/* a pipe with input left */
+					:: crossed = 1; fail(); printf("side %d: stdin is a pipe with input left\n", me)		/* a pipe with input left */
 					fi
 				:: else
 				fi
@@ -266,11 +269,11 @@ proctype endpoint(bit me)
 
 	/* end of stream or reset before the peer's BYE [read_net -> lost] */
 	:: atomic { got_bye[me] == NONE && (reset || (empty(IN) && exited[PEER])) -> fail() };
-		goto close
+		printf("side %d: connection lost\n", me); goto close
 
 	/* ---------------- a signal [on_signal] ---------------- */
 	:: atomic { !sigd[me] ->
-		sigd[me] = 1;
+		sigd[me] = 1; printf("side %d is signalled\n", me);
 		if
 		:: phase[me] == P_OPEN && sent_bye[me] == NONE ->
 			if
@@ -293,11 +296,13 @@ proctype endpoint(bit me)
 			:: else
 			fi;
 			snd(MSG, nsent[me], 0)
-		:: in_eof[me] = 1;			/* stdin ended [send_close(T_END)] */
+		:: in_eof[me] = 1; printf("side %d: stdin ends\n", me);			/* stdin ended [send_close(T_END)] */
 			sent_end[me] = 1;
 			endat[me] = nsent[me];
 			snd(END, 0, 0)
-		:: quit[me] = 1				/* `exit` typed */
+#ifndef SECCHAT1
+		:: quit[me] = 1; printf("side %d: the user types exit\n", me)				/* `exit` typed */
+#endif
 		fi }
 
 #ifndef SECCHAT1
@@ -313,19 +318,19 @@ proctype endpoint(bit me)
 		/* BROKEN: the ACK counts what was written, not what the reader took */
 		acked[me] = written[me];
 		if
-		:: dlv[me] = acked[me]			/* the reader takes it, later */
+		:: dlv[me] = acked[me]; printf("side %d: the reader takes it\n", me)			/* the reader takes it, later */
 		:: written[me] > dlv[me] ->		/* the reader goes away, bytes unread */
-			out_broken[me] = 1; dfail[me] = 1;
+			out_broken[me] = 1; dfail[me] = 1; printf("side %d: the reader goes away, bytes unread\n", me);
 			fail()
 		fi;
 		send_bye(R_USER) }
 #else
 		if
 		:: acked[me] = written[me];		/* yes: the reader took it all */
-			dlv[me] = acked[me];
+			dlv[me] = acked[me]; printf("side %d: drained() yes, %d delivered\n", me, acked[me]);
 			send_bye(R_USER)
 		:: written[me] > acked[me] ->		/* failed: the reader went away */
-			out_broken[me] = 1; dfail[me] = 1;
+			out_broken[me] = 1; dfail[me] = 1; printf("side %d: drained() failed, the reader went away\n", me);
 			fail();
 			send_bye(R_LOCAL); goto linger
 		fi }
@@ -336,9 +341,7 @@ proctype endpoint(bit me)
 		/* status 0 only if nothing failed and peer_ack == nsent (recv_close saw to that) */
 		goto close
 #else
-	/* secchat/1: `exit` sends BYE 0 and ends; END both ways ends with status 0 */
-	:: phase[me] == P_OPEN && quit[me] && sent_bye[me] == NONE ->
-		send_bye(R_USER); goto linger
+	/* secchat/1: END both ways ends the session, with status 0 if nothing failed */
 	:: phase[me] == P_OPEN && sent_end[me] && got_end[me] && sent_bye[me] == NONE ->
 		goto close
 #endif
@@ -369,7 +372,8 @@ close:
 		:: nempty(IN) && !reset -> reset = 1
 		:: empty(IN) || reset
 		fi;
-		exited[me] = 1
+		exited[me] = 1;
+		printf("side %d exits with status %d\n", me, status[me])
 	}
 }
 
@@ -379,7 +383,7 @@ active proctype world()
 	byte i;
 end:
 	do
-	:: atomic { !reset && !(exited[0] && exited[1]) -> reset = 1; net_reset = 1 }
+	:: atomic { !reset && !(exited[0] && exited[1]) -> reset = 1; net_reset = 1; printf("the network resets the connection\n") }
 	:: atomic { !forged && !reset && !(exited[0] && exited[1]) ->
 		if
 		:: i = 0
@@ -387,7 +391,7 @@ end:
 		fi;
 		assert(nfull(link[i]));
 		link[i]!MSG, 0, 0, 1;
-		forged = 1;
+		forged = 1; printf("a forged frame is injected toward side %d\n", 1 - i);
 		i = 0 }
 	od
 }
