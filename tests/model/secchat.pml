@@ -400,8 +400,9 @@ end:
 #define done		(exited[0] && exited[1])
 
 /* Property 2: who exits 0 had every MSG it sent taken by the peer's reader,
- * and the peer's delivery never failed. */
-#define ok0(x, y)	(!(exited[x] && status[x] == 0) || (dlv[y] == nsent[x] && !dfail[y]))
+ * the peer's delivery never failed, and the peer ended with BYE 0. */
+#define ok0(x, y)	(!(exited[x] && status[x] == 0) || \
+			 (dlv[y] == nsent[x] && !dfail[y] && sent_bye[y] == R_USER))
 
 /* Property 3: nothing went wrong (no signal, reset, delivery failure,
  * forgery, nor a message crossing the peer's `exit`), so both exit 0. */
