@@ -29,6 +29,8 @@
  *   -DNO_DRAIN   BYE 0's ACK counts the MSGs written to stdout, without
  *                drained(): a pipe's reader may still go away with them.
  *                Must violate property 2.
+ *   -DNO_ANSWER  the peer's BYE 0 is not answered (BYE 0 only on `exit` or
+ *                END both ways).  Must violate property 1: a deadlock.
  *   -DLITERAL_P3 property 3 exactly as issue 12 words it, without excusing
  *                a message that crossed the peer's `exit` (which issue 9
  *                requires to end non-zero).  Fails by design.
@@ -80,6 +82,7 @@ bit sigd[2];			/* the endpoint was signalled */
 bit dfail[2];			/* its delivery failed (write error, reader gone) */
 bit crossed;			/* the peer's MSGs or unsent input crossed our `exit` */
 bit exited[2];
+bit busy[2] = 1;		/* not in run()'s loop: starting, or on the way out */
 byte dlv[2];			/* the peer's MSGs its reader really took */
 byte endat[2] = 255;		/* nsent when we sent END or BYE */
 /* Each assertion of a property checks a bit named after it, so that SPIN's
@@ -132,6 +135,48 @@ inline send_bye(reason)
 #define p4_nothing_after_end(n) \
 	(!got_end[me] && got_bye[me] == NONE && n <= endat[PEER])
 
+/*
+ * The guards of the steps an endpoint takes by itself, one per branch of its
+ * loop: a frame to read, end of stream, stdin (the user can always type or
+ * end input), the closing rule, the end.  A signal, a reset or a forgery is
+ * not one of them.
+ */
+#define RECV_G(x)	(got_bye[x] == NONE && !reset && len(link[1 - x]) > 0)
+#define LOST_G(x)	(got_bye[x] == NONE && (reset || (len(link[1 - x]) == 0 && exited[1 - x])))
+#define STDIN_G(x)	(phase[x] == P_OPEN && !sent_end[x] && !quit[x] && \
+			 sent_bye[x] == NONE && got_bye[x] == NONE)
+#if defined(NO_ANSWER)
+/* BROKEN: the peer's BYE 0 is not answered; only exit or END both ways send BYE 0 */
+#define FINISH_G(x)	(phase[x] == P_OPEN && sent_bye[x] == NONE && \
+			 (quit[x] || (sent_end[x] && got_end[x])))
+#define OVER_G(x)	(sent_bye[x] == R_USER && got_bye[x] == R_USER)
+#elif !defined(SECCHAT1)
+#define FINISH_G(x)	(phase[x] == P_OPEN && sent_bye[x] == NONE && \
+			 (quit[x] || got_bye[x] == R_USER || (sent_end[x] && got_end[x])))
+#define OVER_G(x)	(sent_bye[x] == R_USER && got_bye[x] == R_USER)
+#else
+#define FINISH_G(x)	false
+#define OVER_G(x)	(phase[x] == P_OPEN && sent_end[x] && got_end[x] && sent_bye[x] == NONE)
+#endif
+#define OWN_G(x)	(RECV_G(x) || LOST_G(x) || STDIN_G(x) || FINISH_G(x) || OVER_G(x))
+
+/*
+ * Property 1 is checked as SPIN's invalid end states, and a signal, a reset
+ * or a forgery would end any wait: so none of them may happen while both
+ * endpoints are stuck (exited, or waiting in their loop with no step of
+ * their own; busy[x] while it is on its way out of the loop).  Such a state
+ * is then an end state, invalid unless both have exited.  Where the rules
+ * have no such state, this takes no behaviour away.
+ */
+#define STUCK(x)	(exited[x] || (!busy[x] && !OWN_G(x)))
+#define ALL_STUCK	(STUCK(0) && STUCK(1))
+
+/* on the way out of run()'s loop */
+inline leave()
+{
+	busy[me] = 1
+}
+
 /* the frame just handled leaves no trace in the state (nor in the C's rx buffer) */
 inline forget()
 {
@@ -150,16 +195,18 @@ proctype endpoint(bit me)
 	:: else -> phase[me] = P_COMMIT
 	fi;
 
+	busy[me] = 0;
+
 	/* run: one turn of the poll loop per step */
 	do
 	/* ---------------- the network [read_net -> recv_frame] ---------------- */
-	:: atomic { got_bye[me] == NONE && !reset && nempty(IN) -> IN?t, n, ack, f;
+	:: atomic { RECV_G(me) -> IN?t, n, ack, f;
 		printf("side %d receives %e %d %d forged=%d\n", me, t, n, ack, f);
 		if
 		:: f ->
 			/* verify() fails, or SEQ, or (handshake) the COMMIT hash or T:
 			 * a protocol error [fail]; run returns -1: no BYE, no linger */
-			printf("side %d rejects it: protocol error\n", me); fail(); goto close
+			printf("side %d rejects it: protocol error\n", me); fail(); leave(); goto close
 		:: else
 		fi;
 		if
@@ -227,7 +274,7 @@ proctype endpoint(bit me)
 				:: out_broken[me] = 1; dfail[me] = 1; printf("side %d: writing to stdout fails\n", me);	/* "writing to stdout: ..." */
 					fail();
 					if
-					:: sent_bye[me] == NONE -> send_bye(R_LOCAL); goto linger
+					:: sent_bye[me] == NONE -> send_bye(R_LOCAL); leave(); goto linger
 					:: else
 					fi
 				fi
@@ -239,11 +286,11 @@ proctype endpoint(bit me)
 			got_bye[me] = n;
 			if
 			:: n != R_USER ->
-				fail(); printf("side %d: the peer aborted\n", me); goto close	/* "the peer aborted": not answered */
+				fail(); printf("side %d: the peer aborted\n", me); leave(); goto close	/* "the peer aborted": not answered */
 			:: else
 			fi;
 #ifdef SECCHAT1
-			goto close;			/* secchat/1: BYE 0 ends the session */
+			leave(); goto close;			/* secchat/1: BYE 0 ends the session */
 #endif
 			/* No MSG of ours can follow this BYE: nsent is final. */
 			assert(ack <= nsent[me]);	/* else a protocol error: honest peers never */
@@ -268,11 +315,11 @@ proctype endpoint(bit me)
 		forget() }
 
 	/* end of stream or reset before the peer's BYE [read_net -> lost] */
-	:: atomic { got_bye[me] == NONE && (reset || (empty(IN) && exited[PEER])) -> fail() };
-		printf("side %d: connection lost\n", me); goto close
+	:: atomic { LOST_G(me) -> fail();
+		printf("side %d: connection lost\n", me); leave(); goto close }
 
 	/* ---------------- a signal [on_signal] ---------------- */
-	:: atomic { !sigd[me] ->
+	:: atomic { !sigd[me] && !ALL_STUCK ->
 		sigd[me] = 1; printf("side %d is signalled\n", me);
 		if
 		:: phase[me] == P_OPEN && sent_bye[me] == NONE ->
@@ -280,14 +327,13 @@ proctype endpoint(bit me)
 			:: status[me] == 0 -> status[me] = SIGSTATUS
 			:: else
 			fi;
-			send_bye(R_SIGNAL); goto linger
+			send_bye(R_SIGNAL); leave(); goto linger
 		:: else ->
-			status[me] = SIGSTATUS; goto close	/* end at once */
+			status[me] = SIGSTATUS; leave(); goto close	/* end at once */
 		fi }
 
 	/* ---------------- stdin [read_stdin -> produce] ---------------- */
-	:: atomic { phase[me] == P_OPEN && !sent_end[me] && !quit[me] &&
-	   sent_bye[me] == NONE && got_bye[me] == NONE ->
+	:: atomic { STDIN_G(me) ->
 		if
 		:: nsent[me] < NMSG ->			/* a line or a block [send_msg] */
 			nsent[me]++;
@@ -307,8 +353,7 @@ proctype endpoint(bit me)
 
 #ifndef SECCHAT1
 	/* ---------------- the closing rule [finish -> drained] ---------------- */
-	:: atomic { phase[me] == P_OPEN && sent_bye[me] == NONE &&
-	   (quit[me] || got_bye[me] == R_USER || (sent_end[me] && got_end[me])) ->
+	:: atomic { FINISH_G(me) ->
 		/* drained(): "not yet" is this step waiting while the others go on */
 		if
 		:: nsent[PEER] > written[me] -> crossed = 1	/* the peer's MSGs cross our BYE */
@@ -332,18 +377,18 @@ proctype endpoint(bit me)
 		:: written[me] > acked[me] ->		/* failed: the reader went away */
 			out_broken[me] = 1; dfail[me] = 1; printf("side %d: drained() failed, the reader went away\n", me);
 			fail();
-			send_bye(R_LOCAL); goto linger
+			send_bye(R_LOCAL); leave(); goto linger
 		fi }
 #endif
 
 	/* ---------------- the end [over] ---------------- */
-	:: sent_bye[me] == R_USER && got_bye[me] == R_USER ->
+	:: OVER_G(me) ->
 		/* status 0 only if nothing failed and peer_ack == nsent (recv_close saw to that) */
-		goto close
+		leave(); goto close
 #else
 	/* secchat/1: END both ways ends the session, with status 0 if nothing failed */
-	:: phase[me] == P_OPEN && sent_end[me] && got_end[me] && sent_bye[me] == NONE ->
-		goto close
+	:: OVER_G(me) ->
+		leave(); goto close
 #endif
 	od;
 
@@ -383,8 +428,8 @@ active proctype world()
 	byte i;
 end:
 	do
-	:: atomic { !reset && !(exited[0] && exited[1]) -> reset = 1; net_reset = 1; printf("the network resets the connection\n") }
-	:: atomic { !forged && !reset && !(exited[0] && exited[1]) ->
+	:: atomic { !reset && !ALL_STUCK -> reset = 1; net_reset = 1; printf("the network resets the connection\n") }
+	:: atomic { !forged && !reset && !ALL_STUCK ->
 		if
 		:: i = 0
 		:: i = 1
