@@ -40,7 +40,7 @@ build() {
 pan() {
 	local dir=$1 label=$2; shift 2
 	local out=$dir/pan.$label.out states secs
-	(cd "$dir" && ./pan -m$DEPTH "$@" >"$out" 2>&1) || true
+	(cd "$dir" && ./pan -m"$DEPTH" "$@" >"$out" 2>&1) || true
 	errs=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$out")
 	states=$(sed -n 's/^ *\([0-9][0-9]*\) states, stored.*/\1/p' "$out")
 	secs=$(sed -n 's/^pan: elapsed time \([0-9.e+]*\) seconds/\1/p' "$out")

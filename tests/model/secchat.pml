@@ -8,7 +8,8 @@
  * names the function in secchat.c that implements it; the field names are
  * struct session's.
  *
- * What the environment may do, each at any point and each at most once:
+ * What the environment may do, each at most once, at any point where one
+ * endpoint still has a step of its own (so that none can hide a deadlock):
  *   - reset the connection (delivery stops for good, both sides see an error);
  *   - inject a forged frame into either link (the peer rejects it);
  *   - signal either endpoint;
