@@ -64,6 +64,12 @@ static: secchat.c tests/mbedtls-small.h
 	d=$$(tests/mbedtls.sh 3.6 musl-gcc tests/mbedtls-small.h) && musl-gcc -static -s \
 	    $(WARN) $(CFLAGS) -I$$d/include -o secchat-static secchat.c $$d/lib/libmbedcrypto.a -pthread
 
+# secchat/2's session rules, model-checked with SPIN (tests/model): the real
+# rules must pass every property exhaustively, and each deliberately broken
+# variant must fail (about a minute, one core, under 700 MB).  Needs spin.
+model:
+	tests/model/run.sh
+
 install: secchat
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 secchat $(DESTDIR)$(BINDIR)/secchat
@@ -123,4 +129,4 @@ fuzz-cov: tests/fuzz.c secchat.c
 clean:
 	rm -rf secchat secchat36 secchat-* bench/limits bench/secchat1 tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
 
-.PHONY: all check bench lint-man cross-check check36 static install clean fuzz fuzz-cov sanitize analyze
+.PHONY: all check bench model lint-man cross-check check36 static install clean fuzz fuzz-cov sanitize analyze
