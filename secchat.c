@@ -1838,6 +1838,8 @@ use_next_key(struct session *s)
 {
 	char fp[FP_LEN];
 
+	if (s->keygen == 1)
+		msg("waiting for the next key");
 	if (s->keygen == 1 && wait_fd(s, s->keypipe[0], POLLIN) < 0)
 		return -1;
 	join_next_key(s);

@@ -254,6 +254,7 @@ class Session:
         spki = body[2 + NONCE_LEN:]
         self.peer_pub, self.peer_k = parse_spki(spki)
         log("peer key " + fingerprint(spki))
+        log("peer modulus 0x%x" % self.peer_pub.public_numbers().n)
         server, client = (self.my_hello, frame(body))
         if self.mydir == b"c":
             server, client = client, server

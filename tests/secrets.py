@@ -1,6 +1,11 @@
 #!/usr/bin/python3
-"""secrets.py CORE KEYFILE [TEXTFILE]...: search a memory image for the secrets
-of a session.  Looked for, as any run of 32 bytes or more: the private key's
+"""secrets.py CORE KEYS [TEXTFILE]...: search a memory image for the secrets
+of a session.  KEYS is a comma-separated list of PEM private key files and of
+public moduli (0x and hex) of keys made in memory, never written to a file:
+for a modulus, the image is first scanned for one of its primes as Mbed TLS
+stores it (little-endian 64-bit limbs, 8-byte aligned), which yields the
+whole key only if the image holds it.  Looked for, as any run of 32 bytes or
+more: the private key's
 p, q, d, d mod (p-1), d mod (q-1) and q^-1 mod p, each big-endian (as in DER)
 and little-endian (as in Mbed TLS's limbs); the base64 body of the PEM key
 file (its BEGIN and END lines are public text, found in any Mbed TLS
@@ -17,16 +22,46 @@ from cryptography.hazmat.primitives import serialization
 RUN = 32
 
 
-def secrets(keyfile, textfiles):
-    pem = open(keyfile, "rb").read()
+def find_prime(core, n):
+    """A prime factor of n stored in core as little-endian limbs, or None."""
+    size = (n.bit_length() + 15) // 16 // 8 * 8     # bytes of one prime
+    for at in range(0, len(core) - size, 8):
+        if core[at + size - 1] & 0x80 and core[at] & 1:       # full length, odd
+            x = int.from_bytes(core[at:at + size], "little")
+            if 1 < x < n and n % x == 0:
+                return x
+    return None
+
+
+def private_values(core, key):
+    """(label, p, q, d, dp, dq, qinv, PEM text or None) for a key file or a modulus."""
+    if key.startswith("0x"):
+        n = int(key, 16)
+        p = find_prime(core, n)
+        if p is None:
+            return None
+        q, pem = n // p, None
+        d = pow(65537, -1, (p - 1) * (q - 1))
+        return ("key " + key[:18] + "...", p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), pem)
+    pem = open(key, "rb").read()
     nums = serialization.load_pem_private_key(pem, password=None).private_numbers()
+    return ("", nums.p, nums.q, nums.d, nums.dmp1, nums.dmq1, nums.iqmp, pem)
+
+
+def secrets(core, keys, textfiles):
     out = []
-    for name, v in (("p", nums.p), ("q", nums.q), ("d", nums.d), ("dp", nums.dmp1),
-                    ("dq", nums.dmq1), ("qinv", nums.iqmp)):
-        be = v.to_bytes((v.bit_length() + 7) // 8, "big")
-        out += [(name + " big-endian", be), (name + " little-endian", be[::-1])]
-    body = b"".join(line + b"\n" for line in pem.splitlines() if not line.startswith(b"-----"))
-    out.append(("PEM key file text", body))
+    for key in keys.split(","):
+        v = private_values(core, key)
+        if v is None:
+            print("no prime of %s... in the image" % key[:18])
+            continue
+        label, pem = v[0] and v[0] + ": ", v[7]
+        for name, x in zip(("p", "q", "d", "dp", "dq", "qinv"), v[1:7]):
+            be = x.to_bytes((x.bit_length() + 7) // 8, "big")
+            out += [(label + name + " big-endian", be), (label + name + " little-endian", be[::-1])]
+        if pem:
+            body = b"".join(line + b"\n" for line in pem.splitlines() if not line.startswith(b"-----"))
+            out.append(("PEM key file text", body))
     for path in textfiles:
         out.append(("message " + path, open(path, "rb").read()))
     return out
@@ -45,10 +80,10 @@ def longest(core, at, secret, off):
 
 def main():
     if len(sys.argv) < 3:
-        sys.exit("usage: secrets.py CORE KEYFILE [TEXTFILE]...")
+        sys.exit("usage: secrets.py CORE KEYS [TEXTFILE]...")
     core = open(sys.argv[1], "rb").read()
     found = 0
-    wanted = secrets(sys.argv[2], sys.argv[3:])
+    wanted = secrets(core, sys.argv[2], sys.argv[3:])
     for name, secret in wanted:
         best = None
         for off in range(0, len(secret) - 15, 16):
