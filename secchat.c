@@ -1879,13 +1879,13 @@ static void
 discard_input(struct session *s)
 {
 	unsigned char buf[4096];
-	ssize_t r = 1;
+	ssize_t r = 1, left;
 	int n = 0;
 
 	if (s->tty || s->in_eof || ioctl(0, FIONREAD, &n) < 0)
 		return;
-	while (n > 0 && (r = read(0, buf, sizeof buf)) > 0)
-		n -= r;
+	for (left = n; left > 0 && (r = read(0, buf, sizeof buf)) > 0; left -= r)
+		;
 	if (r == 0)
 		s->in_eof = 1;
 	mbedtls_platform_zeroize(buf, sizeof buf);
