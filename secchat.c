@@ -1843,12 +1843,13 @@ use_next_key(struct session *s)
 	if (s->keygen == 1 && wait_fd(s, s->keypipe[0], POLLIN) < 0)
 		return -1;
 	join_next_key(s);
-	s->keygen = 0;
-	if (s->keyret != 0) {	/* made nothing (it should not happen): make it here */
+	if (s->keygen != 2 || s->keyret != 0) {	/* none made: make it here */
+		s->keygen = 0;
 		mbedtls_pk_free(&s->next);
 		mbedtls_pk_init(&s->next);
 		return make_key(s);
 	}
+	s->keygen = 0;
 	mbedtls_pk_free(&s->key);
 	s->key = s->next;	/* the context moves: nothing is copied */
 	mbedtls_pk_init(&s->next);
