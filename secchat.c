@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -23,6 +24,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,8 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <mbedtls/version.h>
 #include <mbedtls/base64.h>
@@ -75,7 +80,9 @@
 #define MAXMSG		262144		/* largest message */
 #define MAXBODY		(1 + 8 + MAXMOD + MAXMSG + TAG_LEN + MAXMOD)	/* 263193 */
 #define MAXHS		1024		/* largest frame before the session is established */
-#define MAXLINE		4096		/* a terminal's line (Linux's canonical mode limit) */
+#define MAXLINE		4096		/* the line being typed, kept while Up recalls others */
+#define HISTSIZE	8192		/* the lines sent, for Up */
+#define MAXCOLS		1024		/* wider terminals get rows this wide */
 #define AAD_LEN		(LABEL_LEN + HASH_LEN + 1 + 1 + 8)
 
 enum { T_HELLO = 1, T_AUTH, T_MSG, T_END, T_BYE };	/* frame types */
@@ -99,7 +106,11 @@ enum { NET, IN };			/* poll slots */
 struct session {
 	/* For the whole run. */
 	unsigned char dir;	/* our role byte: 's' or 'c' */
-	int tty;		/* stdin is a terminal: line mode, sanitized output */
+	int tty_in;		/* stdin is a terminal: a line is a message, `exit` closes */
+	int tty_out;		/* stdout is a terminal: messages labelled, escaped, wrapped */
+	int edit;		/* both, and TERM not dumb: our line editor */
+	int shown;		/* the line being typed is on the screen */
+	struct termios saved;	/* the terminal as we found it */
 	int verbose;
 	int keep;		/* -k: serve one client after another */
 	int bits;		/* size of the keys we make */
@@ -132,20 +143,28 @@ struct session {
 	int shut;			/* our sending half is shut down */
 	int out_broken;			/* stdout failed: drop what arrives */
 
+	/* The line editor.  The line being typed is the last elen bytes of in[]. */
+	size_t elen, epos;		/* its length and the cursor, in bytes */
+	size_t hlen, hidx, dlen;	/* history in use, line recalled (0: none), draft */
+	int keylen, esc, escn;		/* a UTF-8 key, an escape sequence being read */
+	unsigned char ukey[4];
+	unsigned char hist[HISTSIZE];	/* lines sent, each ended by '\n': plaintext */
+	unsigned char draft[MAXLINE];	/* the line typed before Up: plaintext */
+
 	int64_t t_conn;			/* when the connection came up */
 	int64_t t_rx;			/* last byte of a frame in progress */
 	int64_t t_bye;			/* when our BYE was queued */
 
 	size_t rxlen, txoff, txlen, inlen;	/* in use in the buffers below */
 	/*
-	 * How far rx and tx were ever used: all that reset() has to wipe.
-	 * Wiping the rest would make the kernel give us up to 500 KiB of
+	 * How far rx, tx and in were ever used: all that reset() has to wipe.
+	 * Wiping the rest would make the kernel give us up to 750 KiB of
 	 * memory we never needed.
 	 */
-	size_t rxmax, txmax;
+	size_t rxmax, txmax, inmax;
 	unsigned char rx[4 + MAXBODY];	/* the frame being received */
 	unsigned char tx[4 + MAXBODY + 3 * (4 + MAXHS)];	/* send queue */
-	unsigned char in[MAXLINE];	/* a terminal's lines not yet sent: plaintext */
+	unsigned char in[MAXMSG];	/* a terminal's lines not yet sent: plaintext */
 };
 
 /*
@@ -156,6 +175,16 @@ static volatile sig_atomic_t got_sig;	/* the last one */
 static volatile sig_atomic_t nsig;	/* how many arrived */
 static sigset_t sigs;			/* the three */
 static sigset_t waitmask;		/* the mask we were started with */
+
+/*
+ * While the line editor runs: SIGTSTP, SIGCONT and SIGWINCH, blocked and
+ * handled like the three above, and the session whose input line is on the
+ * screen, which msg() must hide before a status line and redraw after.
+ */
+static volatile sig_atomic_t got_tstp, got_cont, got_winch;
+static struct session *editing;
+static void term_hide(void);
+static void term_show(void);
 
 static const unsigned char zero_iv[12];
 
@@ -168,7 +197,9 @@ vmsg(const char *fmt, va_list ap)
 	char line[512];
 
 	vsnprintf(line, sizeof line, fmt, ap);
+	term_hide();
 	fprintf(stderr, "secchat: %s\n", line);
+	term_show();
 }
 
 static void __attribute__((format(printf, 1, 2)))
@@ -271,8 +302,8 @@ show_frame(const struct session *s, const char *way, const unsigned char *f, siz
 
 	if (!s->verbose || mbedtls_base64_encode(b64, sizeof b64, &olen, f, n) != 0)
 		return;
-	fprintf(stderr, "secchat: %s %s, %zu bytes: %s%s\n", way,
-	    frame_name(len > 4 ? f[4] : 0), len, b64, n < len ? "..." : "");
+	msg("%s %s, %zu bytes: %s%s", way, frame_name(len > 4 ? f[4] : 0), len, b64,
+	    n < len ? "..." : "");
 }
 
 /* ---- crypto ---- */
@@ -722,7 +753,7 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 	return 0;
 }
 
-/* ---- receiving ---- */
+/* ---- the terminal ---- */
 
 /*
  * Length of the printable UTF-8 character at p, or 0 when the byte at p must
@@ -762,40 +793,115 @@ utf8_ok(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* The code point of a valid UTF-8 character of len bytes. */
+static uint32_t
+decode(const unsigned char *p, size_t len)
+{
+	uint32_t c = len == 1 ? p[0] : p[0] & (0xffu >> (len + 1));
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		c = c << 6 | (p[i] & 0x3f);
+	return c;
+}
+
 /*
- * A message for a person: each line behind a "peer> " label, control
- * characters shown as ^X and bytes that are not UTF-8 as \xNN, so that the
- * peer can neither drive the terminal nor fake a status line.
+ * The columns a character takes, or -1 when it must be shown escaped: the
+ * format and separator characters (bidirectional controls, zero-width
+ * characters, U+2028/9, U+FEFF) and any the locale cannot measure.
  */
 static int
-show_message(const unsigned char *m, size_t n)
+char_width(uint32_t c)
 {
-	static const char label[] = "peer> ";
-	unsigned char out[1024];
-	size_t o = 0, i = 0, k;
-	int ret = 0;
+	if (c == 0x061c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) ||
+	    c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb))
+		return -1;
+	return c < 0x80 ? 1 : wcwidth((wchar_t)c);
+}
 
-	memcpy(out, label, sizeof label - 1);
-	o = sizeof label - 1;
-	while (i < n && ret == 0) {
-		if (m[i] == '\n' || m[i] == '\t') {
-			out[o++] = m[i];
-			if (m[i] == '\n' && i + 1 < n) {
-				memcpy(out + o, label, sizeof label - 1);
-				o += sizeof label - 1;
+/*
+ * The character at p as it is shown, into out (16 bytes): itself; ^X for a
+ * C0 control or DEL; \xNN for a byte that is not UTF-8 or starts a C1
+ * control; <U+XXXX> for a character char_width() refuses.  Returns the
+ * bytes of p used; *olen and *w get the length and the width of out.
+ */
+static size_t
+shown_as(const unsigned char *p, size_t n, unsigned char *out, size_t *olen, int *w)
+{
+	size_t len = utf8_ok(p, n);
+	int r;
+
+	if (len > 0 && (*w = char_width(decode(p, len))) >= 0) {
+		memcpy(out, p, len);
+		*olen = len;
+		return len;
+	}
+	if (len > 0)
+		r = snprintf((char *)out, 16, "<U+%04X>", (unsigned)decode(p, len));
+	else if (p[0] < 0x20 || p[0] == 0x7f)
+		r = snprintf((char *)out, 16, "^%c", p[0] ^ 0x40);
+	else
+		r = snprintf((char *)out, 16, "\\x%02x", p[0]);
+	*olen = (size_t)r;
+	*w = r;
+	return len > 0 ? len : 1;
+}
+
+/* The terminal's width, read again each time: SIGWINCH changes it. */
+static int
+term_cols(void)
+{
+	struct winsize ws;
+
+	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return 80;	/* a serial console often does not know */
+	return ws.ws_col < 8 ? 8 : ws.ws_col > MAXCOLS ? MAXCOLS : ws.ws_col;
+}
+
+/*
+ * Text for a person: every screen row behind the label or a mark as wide,
+ * wrapped here at the terminal's width, so that no text of the peer's can
+ * start a row (and pass for a status line) or drive the terminal.
+ */
+static int
+show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
+{
+	unsigned char out[1024], u[16];
+	size_t o, i, k, ulen, lw = strlen(label);
+	int cols = term_cols(), col = (int)lw, w, ret = 0;
+
+	term_hide();
+	memcpy(out, label, lw);
+	o = lw;
+	for (i = 0; i < n && ret == 0; i += k) {
+		k = 1;
+		if (m[i] == '\n') {
+			out[o++] = '\n';
+			if (i + 1 < n) {
+				memcpy(out + o, label, lw);
+				o += lw;
 			}
-			i++;
-		} else if ((k = utf8_ok(m + i, n - i)) > 0) {
-			memcpy(out + o, m + i, k);
-			o += k;
-			i += k;
-		} else if (m[i] < 0x20 || m[i] == 0x7f) {
-			out[o++] = '^';
-			out[o++] = m[i++] ^ 0x40;
+			col = (int)lw;
 		} else {
-			o += snprintf((char *)out + o, 5, "\\x%02x", m[i++]);
+			if (m[i] == '\t') {	/* to the next tab stop or the row's end */
+				w = 8 - (col - (int)lw) % 8;
+				w = w < cols - col ? w : cols - col > 0 ? cols - col : 0;
+				memset(u, ' ', 8);
+				ulen = (size_t)w;
+			} else
+				k = shown_as(m + i, n - i, u, &ulen, &w);
+			if (col + w > cols && col > (int)lw) {
+				out[o++] = '\n';
+				memcpy(out + o, mark, lw);
+				o += lw;
+				col = (int)lw;
+			}
+			memcpy(out + o, u, ulen);
+			o += ulen;
+			col += w;
 		}
-		if (o > sizeof out - 16) {
+		if (o > sizeof out - 64) {
 			ret = write_all(1, out, o);
 			o = 0;
 		}
@@ -805,8 +911,471 @@ show_message(const unsigned char *m, size_t n)
 	if (ret == 0)
 		ret = write_all(1, out, o);
 	mbedtls_platform_zeroize(out, sizeof out);
+	mbedtls_platform_zeroize(u, sizeof u);
+	term_show();
 	return ret;
 }
+
+/* A received message, each line behind "peer> ". */
+static int
+show_message(const unsigned char *m, size_t n)
+{
+	return show_text("peer> ", "  ... ", m, n);
+}
+
+/*
+ * The line editor, after linenoise: the terminal is non-canonical without
+ * echo, and the line being typed (the end of s->in) is drawn by us behind a
+ * prompt, erased before anything else is written and drawn again after it.
+ */
+static int
+accepting(const struct session *s)
+{
+	return s->phase == P_OPEN && !s->in_eof && !s->sent_end && s->sent_bye < 0 &&
+	    s->got_bye < 0;
+}
+
+/* The start of the character before byte i of the line. */
+static size_t
+ed_prev(const struct session *s, size_t i)
+{
+	const unsigned char *line = s->in + s->inlen - s->elen;
+
+	while (i > 0 && (line[--i] & 0xc0) == 0x80)
+		;
+	return i;
+}
+
+static size_t
+ed_next(const struct session *s, size_t i)
+{
+	const unsigned char *line = s->in + s->inlen - s->elen;
+
+	if (i < s->elen)
+		for (i++; i < s->elen && (line[i] & 0xc0) == 0x80; i++)
+			;
+	return i;
+}
+
+/*
+ * The prompt and the part of the line around the cursor, in one write: the
+ * line scrolls sideways within one row, so a redraw never tracks rows.
+ */
+static void
+term_draw(struct session *s)
+{
+	unsigned char row[4 * MAXCOLS + 32], u[16];
+	const unsigned char *line = s->in + s->inlen - s->elen;
+	size_t a = s->epos, b = s->epos, k, o, ulen;
+	int avail = term_cols() - 3, used = 0, w, cur;
+
+	if (!accepting(s)) {
+		term_hide();
+		return;
+	}
+	for (; a > 0; a = k) {		/* back from the cursor, as far as fits */
+		k = ed_prev(s, a);
+		shown_as(line + k, a - k, u, &ulen, &w);
+		if (used + w > avail || b - k > 4 * MAXCOLS)
+			break;
+		used += w;
+	}
+	cur = 2 + used;
+	for (; b < s->elen; b = k) {	/* and on after it */
+		k = b + shown_as(line + b, s->elen - b, u, &ulen, &w);
+		if (used + w > avail || k - a > 4 * MAXCOLS)
+			break;
+		used += w;
+	}
+	memcpy(row, "\r> ", 3);
+	memcpy(row + 3, line + a, b - a);
+	o = 3 + b - a;
+	o += (size_t)snprintf((char *)row + o, 32, "\033[K\r\033[%dC", cur);
+	write_all(1, row, o);
+	mbedtls_platform_zeroize(row, o);
+	mbedtls_platform_zeroize(u, sizeof u);
+	s->shown = 1;
+}
+
+static void
+term_hide(void)
+{
+	if (editing != NULL && editing->shown) {
+		write_all(1, (const unsigned char *)"\r\033[K", 4);
+		editing->shown = 0;
+	}
+}
+
+static void
+term_show(void)
+{
+	if (editing != NULL)
+		term_draw(editing);
+}
+
+/* Put k bytes at the cursor, if in[] still has room for the line's '\n'. */
+static void
+ed_insert(struct session *s, const unsigned char *p, size_t k)
+{
+	unsigned char *at = s->in + s->inlen - s->elen + s->epos;
+
+	if (s->inlen + k >= sizeof s->in)
+		return;
+	memmove(at + k, at, s->elen - s->epos);
+	memcpy(at, p, k);
+	s->elen += k;
+	s->epos += k;
+	s->inlen += k;
+	if (s->inmax < s->inlen)
+		s->inmax = s->inlen;
+}
+
+/* Remove bytes a to b of the line, leaving no copy behind. */
+static void
+ed_delete(struct session *s, size_t a, size_t b)
+{
+	unsigned char *line = s->in + s->inlen - s->elen;
+
+	memmove(line + a, line + b, s->elen - b);
+	mbedtls_platform_zeroize(line + s->elen - (b - a), b - a);
+	s->elen -= b - a;
+	s->inlen -= b - a;
+	s->epos = s->epos >= b ? s->epos - (b - a) : s->epos > a ? a : s->epos;
+}
+
+/* The k-th line sent, counting back from the last (1), or NULL. */
+static const unsigned char *
+hist_get(const struct session *s, size_t k, size_t *len)
+{
+	size_t end = s->hlen, a;
+
+	while (end > 0) {
+		for (a = end - 1; a > 0 && s->hist[a - 1] != '\n'; a--)
+			;
+		if (--k == 0) {
+			*len = end - 1 - a;
+			return s->hist + a;
+		}
+		end = a;
+	}
+	return NULL;
+}
+
+/* Keep a line sent for Up, the oldest ones dropped to make room. */
+static void
+hist_add(struct session *s, const unsigned char *p, size_t k)
+{
+	unsigned char *nl;
+	size_t drop;
+
+	if (k == 0 || k >= sizeof s->hist)
+		return;
+	while (s->hlen + k + 1 > sizeof s->hist &&
+	    (nl = memchr(s->hist, '\n', s->hlen)) != NULL) {
+		drop = nl + 1 - s->hist;
+		memmove(s->hist, s->hist + drop, s->hlen - drop);
+		mbedtls_platform_zeroize(s->hist + s->hlen - drop, drop);
+		s->hlen -= drop;
+	}
+	memcpy(s->hist + s->hlen, p, k);
+	s->hist[s->hlen + k] = '\n';
+	s->hlen += k + 1;
+}
+
+/* Up (older) and Down through the lines sent; 0 is the line typed before Up. */
+static void
+ed_history(struct session *s, int older)
+{
+	const unsigned char *p = s->draft;
+	size_t k = s->dlen, to = older ? s->hidx + 1 : s->hidx - 1;
+
+	if ((!older && s->hidx == 0) || (to > 0 && (p = hist_get(s, to, &k)) == NULL) ||
+	    s->inlen - s->elen + k >= sizeof s->in)
+		return;
+	if (s->hidx == 0) {
+		if (s->elen > sizeof s->draft)
+			return;		/* too long to keep aside: stay */
+		memcpy(s->draft, s->in + s->inlen - s->elen, s->elen);
+		s->dlen = s->elen;
+	}
+	s->hidx = to;
+	ed_delete(s, 0, s->elen);
+	ed_insert(s, p, k);
+}
+
+/* Enter: the line joins those waiting to be sent, shown as ours, kept for Up. */
+static void
+ed_enter(struct session *s)
+{
+	unsigned char *line = s->in + s->inlen - s->elen;
+	size_t n = s->elen;
+
+	if (s->inlen >= sizeof s->in)
+		return;
+	s->in[s->inlen++] = '\n';
+	if (s->inmax < s->inlen)
+		s->inmax = s->inlen;
+	s->elen = s->epos = s->hidx = 0;
+	show_text("you> ", " ... ", line, n);
+	hist_add(s, line, n);
+}
+
+/* A byte of a UTF-8 character: inserted when whole, valid and printable. */
+static void
+ed_utf8(struct session *s, unsigned char c)
+{
+	size_t want;
+
+	if ((c & 0xc0) != 0x80)
+		s->keylen = 0;		/* a new character; one before it was cut short */
+	else if (s->keylen == 0)
+		return;			/* a stray continuation byte */
+	s->ukey[s->keylen++] = c;
+	want = s->ukey[0] >= 0xf0 ? 4 : s->ukey[0] >= 0xe0 ? 3 : 2;
+	if ((size_t)s->keylen < want)
+		return;
+	if (utf8_ok(s->ukey, want) == want && char_width(decode(s->ukey, want)) >= 0)
+		ed_insert(s, s->ukey, want);
+	s->keylen = 0;
+}
+
+#define KEY_DELETE	0x100
+
+/* After ESC: ESC [ or ESC O, parameters, a final byte.  The key, or -1. */
+static int
+ed_escape(struct session *s, unsigned char c)
+{
+	static const char finals[] = "ABCDHF";
+	static const int keys[] = { 16, 14, 6, 2, 1, 5 };	/* Ctrl-P, -N, -F, -B, -A, -E */
+	const char *f;
+
+	if (s->esc == 1) {
+		s->esc = c == '[' || c == 'O' ? 2 : 0;
+		s->escn = 0;
+		return -1;
+	}
+	if (s->esc == 2 && c >= '0' && c <= '9') {
+		s->escn = s->escn < 1000 ? s->escn * 10 + c - '0' : s->escn;
+		return -1;
+	}
+	if (c >= 0x20 && c < 0x40) {
+		s->esc = 3;		/* a second parameter, or more: not ours */
+		return -1;
+	}
+	s->esc = 0;
+	if (c < 0x20)
+		return c;		/* a control key cuts the sequence short */
+	if (c == '~')
+		return s->escn == 3 ? KEY_DELETE : s->escn == 1 || s->escn == 7 ? 1 :
+		    s->escn == 4 || s->escn == 8 ? 5 : -1;
+	return (f = strchr(finals, c)) != NULL ? keys[f - finals] : -1;
+}
+
+/* One byte typed: the keys of linenoise and readline; others are ignored. */
+static void
+ed_key(struct session *s, unsigned char c)
+{
+	const unsigned char *line = s->in + s->inlen - s->elen;
+	size_t i;
+	int k = c;
+
+	if (s->keylen > 0 && c < 0x80)
+		s->keylen = 0;		/* a UTF-8 character cut short */
+	if (s->esc && (k = ed_escape(s, c)) < 0)
+		return;
+	if (k >= 0x80 && k != KEY_DELETE) {
+		ed_utf8(s, c);
+		return;
+	}
+	switch (k) {
+	case 1:				/* Ctrl-A, Home */
+		s->epos = 0;
+		break;
+	case 2:				/* Ctrl-B, Left */
+		s->epos = ed_prev(s, s->epos);
+		break;
+	case 4:				/* Ctrl-D: on an empty line, the end of input */
+	case KEY_DELETE:
+		if (s->elen == 0 && k == 4)
+			s->in_eof = 1;
+		ed_delete(s, s->epos, ed_next(s, s->epos));
+		break;
+	case 5:				/* Ctrl-E, End */
+		s->epos = s->elen;
+		break;
+	case 6:				/* Ctrl-F, Right */
+		s->epos = ed_next(s, s->epos);
+		break;
+	case 8:				/* Backspace */
+	case 127:
+		ed_delete(s, ed_prev(s, s->epos), s->epos);
+		break;
+	case '\n':
+	case '\r':
+		ed_enter(s);
+		break;
+	case 12:			/* Ctrl-L: clear the screen */
+		write_all(1, (const unsigned char *)"\033[H\033[2J", 7);
+		s->shown = 0;
+		break;
+	case 14:			/* Ctrl-N, Down */
+	case 16:			/* Ctrl-P, Up */
+		ed_history(s, k == 16);
+		break;
+	case 21:			/* Ctrl-U: the whole line */
+		ed_delete(s, 0, s->elen);
+		break;
+	case 23:			/* Ctrl-W: the word before the cursor */
+		for (i = s->epos; i > 0 && line[i - 1] == ' '; i--)
+			;
+		for (; i > 0 && line[i - 1] != ' '; i--)
+			;
+		ed_delete(s, i, s->epos);
+		break;
+	case 27:
+		s->esc = 1;
+		break;
+	default:
+		if (k >= 0x20 && k < 0x7f)
+			ed_insert(s, &c, 1);
+	}
+}
+
+/* What was typed, through the editor: one read, then the row drawn once. */
+static int
+edit_read(struct session *s)
+{
+	unsigned char keys[256];
+	ssize_t r = read(0, keys, sizeof keys), i;
+
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (r < 0) {
+		s->in_eof = 1;
+		fail(s, "reading stdin: %s", strerror(errno));
+		return send_close(s, T_BYE, R_LOCAL);
+	}
+	if (r == 0)
+		s->in_eof = 1;
+	for (i = 0; i < r && !s->in_eof; i++)
+		ed_key(s, keys[i]);
+	mbedtls_platform_zeroize(keys, sizeof keys);
+	term_draw(s);
+	return 0;
+}
+
+static void
+on_tty_sig(int sig)
+{
+	if (sig == SIGTSTP)
+		got_tstp = 1;
+	else if (sig == SIGCONT)
+		got_cont = 1;
+	else
+		got_winch = 1;
+}
+
+/* SIGTSTP, SIGCONT and SIGWINCH: noted while the editor runs, else as usual. */
+static void
+tty_signals(int on)
+{
+	static const int which[] = { SIGTSTP, SIGCONT, SIGWINCH };
+	struct sigaction sa;
+	sigset_t set;
+	int i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on ? on_tty_sig : SIG_DFL;
+	sa.sa_mask = sigs;
+	sigemptyset(&set);
+	for (i = 0; i < 3; i++)
+		sigaddset(&set, which[i]);
+	if (on)
+		sigprocmask(SIG_BLOCK, &set, NULL);	/* let in by ppoll only */
+	for (i = 0; i < 3; i++)
+		sigaction(which[i], &sa, NULL);
+	if (!on)
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* Non-canonical, no echo; ISIG stays, so Ctrl-C, Ctrl-\ and Ctrl-Z work. */
+static int
+term_raw(const struct session *s)
+{
+	struct termios t = s->saved;
+
+	t.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	return tcsetattr(0, TCSADRAIN, &t);
+}
+
+/* Which side is a terminal decides each direction; the editor needs both. */
+static void
+term_init(struct session *s)
+{
+	const char *term = getenv("TERM");
+
+	s->tty_in = isatty(0);
+	s->tty_out = isatty(1);
+	s->edit = s->tty_in && s->tty_out && (term == NULL || strcmp(term, "dumb") != 0);
+	/* wcwidth() needs a UTF-8 locale: C.UTF-8 if the user's is not one. */
+	if (s->tty_out && (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0))
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+/* The editor runs with each session: the terminal saved, then set. */
+static void
+term_enter(struct session *s)
+{
+	if (!s->edit || tcgetattr(0, &s->saved) < 0)
+		return;
+	tty_signals(1);
+	got_tstp = got_cont = got_winch = 0;
+	if (term_raw(s) == 0)
+		editing = s;
+	else
+		tty_signals(0);
+}
+
+/* On every way out of a session: the line erased, the terminal as it was. */
+static void
+term_leave(struct session *s)
+{
+	if (editing != s)
+		return;
+	term_hide();
+	editing = NULL;
+	tcsetattr(0, TCSAFLUSH, &s->saved);
+	tty_signals(0);
+}
+
+/* Ctrl-Z, fg and a resized window, acted upon here: the handler only notes them. */
+static void
+term_signals(struct session *s)
+{
+	if (editing != s)
+		return;
+	if (got_tstp) {
+		got_tstp = 0;
+		term_hide();
+		tcsetattr(0, TCSADRAIN, &s->saved);
+		raise(SIGSTOP);		/* returns once continued */
+		got_cont = 1;
+	}
+	if (got_cont) {
+		got_cont = 0;
+		term_raw(s);
+		got_winch = 1;
+	}
+	if (got_winch) {
+		got_winch = 0;
+		term_draw(s);
+	}
+}
+
+/* ---- receiving ---- */
 
 /* Hand a message to the user; a broken stdout is a local failure (BYE 2). */
 static int
@@ -814,7 +1383,7 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 {
 	if (s->out_broken)
 		return 0;
-	if ((s->tty ? show_message(m, n) : write_all(1, m, n)) == 0)
+	if ((s->tty_out ? show_message(m, n) : write_all(1, m, n)) == 0)
 		return 0;
 	s->out_broken = 1;
 	fail(s, "writing to stdout: %s", strerror(errno));
@@ -919,7 +1488,7 @@ recv_close(struct session *s, unsigned char *b)
 	s->got_bye = b[9];
 	if (b[9] != R_USER)
 		fail(s, "the peer aborted the session: it %s", why[b[9]]);
-	else if (!s->tty && (!s->in_eof || s->inlen > 0) && s->sent_bye < 0)
+	else if (!s->tty_in && (!s->in_eof || s->inlen > 0) && s->sent_bye < 0)
 		fail(s, "the peer closed the conversation before all of our input was sent");
 	else
 		msg(s->sent_bye < 0 ? "the peer closed the conversation" : "the peer answered BYE");
@@ -1052,13 +1621,13 @@ flush_tx(struct session *s)
 static unsigned char *
 inbuf(struct session *s)
 {
-	return s->tty ? s->in : s->tx + 4 + 9 + s->peerlen;
+	return s->tty_in ? s->in : s->tx + 4 + 9 + s->peerlen;
 }
 
 static size_t
 inroom(const struct session *s)
 {
-	return s->tty ? sizeof s->in : MAXMSG;
+	return s->tty_in ? sizeof s->in : MAXMSG;
 }
 
 /* Take what stdin has now, up to one message's worth. */
@@ -1067,7 +1636,9 @@ read_stdin(struct session *s)
 {
 	ssize_t r;
 
-	if (!s->tty) {
+	if (s->edit)
+		return edit_read(s);
+	if (!s->tty_in) {
 		if (s->txoff < s->txlen)
 			return 0;	/* a frame was queued since the poll */
 		s->txoff = s->txlen = 0;	/* the next frame starts at s->tx */
@@ -1084,8 +1655,10 @@ read_stdin(struct session *s)
 		if (r == 0)
 			s->in_eof = 1;
 		s->inlen += r;
-		if (!s->tty && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
+		if (!s->tty_in && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
 			s->txmax = inbuf(s) - s->tx + s->inlen;
+		else if (s->tty_in && s->inmax < s->inlen)
+			s->inmax = s->inlen;
 	} while (r > 0 && s->inlen < inroom(s) && readable(0));
 	return 0;
 }
@@ -1110,7 +1683,7 @@ produce(struct session *s)
 	if (s->txoff < s->txlen || s->phase != P_OPEN || s->sent_end ||
 	    s->sent_bye >= 0 || s->got_bye >= 0)
 		return 0;
-	if (s->tty && (nl = memchr(s->in, '\n', s->inlen)) != NULL) {
+	if (s->tty_in && (nl = memchr(s->in, '\n', s->inlen)) != NULL) {
 		n = nl - s->in;
 		if (n == 4 && memcmp(s->in, "exit", 4) == 0) {
 			consume(s, n + 1);
@@ -1120,7 +1693,7 @@ produce(struct session *s)
 		consume(s, n + 1);
 		return ret;
 	}
-	if (n > 0 && !s->tty) {
+	if (n > 0 && !s->tty_in) {
 		s->inlen = 0;	/* encrypted in place, plaintext gone */
 		return send_msg(s, inbuf(s), n);
 	}
@@ -1205,7 +1778,7 @@ linger(struct session *s)
 }
 
 static int
-run(struct session *s)
+loop(struct session *s)
 {
 	struct pollfd pfd[2];
 	struct timespec ts, *tp;
@@ -1218,11 +1791,12 @@ run(struct session *s)
 	 * at the full RSA cost.  Room for a whole message lets the producer
 	 * run ahead (this fails harmlessly when stdin is not a pipe).
 	 */
-	if (!s->tty && fcntl(0, F_GETPIPE_SZ) < MAXMSG)
+	if (!s->tty_in && fcntl(0, F_GETPIPE_SZ) < MAXMSG)
 		fcntl(0, F_SETPIPE_SZ, MAXMSG);
 	while (!over(s)) {
 		if (nsig > s->sigseen && on_signal(s) < 0)
 			return -1;
+		term_signals(s);
 		now = now_ms();
 		tp = NULL;
 		if ((d = deadline(s, 1)) != INT64_MAX) {
@@ -1236,7 +1810,7 @@ run(struct session *s)
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
 		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < inroom(s) &&
-		    (s->tty || s->txoff == s->txlen) &&
+		    (s->tty_in || s->txoff == s->txlen) &&
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
 		/* Signals are let in only here, so none is missed between checks. */
@@ -1263,6 +1837,18 @@ run(struct session *s)
 	}
 	linger(s);
 	return 0;
+}
+
+/* A session, the terminal set for the line editor while it runs. */
+static int
+run(struct session *s)
+{
+	int ret;
+
+	term_enter(s);
+	ret = loop(s);
+	term_leave(s);
+	return ret;
 }
 
 /* ---- the network ---- */
@@ -1434,7 +2020,7 @@ reset(struct session *s)
 	mbedtls_pk_free(&s->peer);
 	mbedtls_platform_zeroize(s->rx, s->rxmax);
 	mbedtls_platform_zeroize(s->tx, s->txmax);
-	mbedtls_platform_zeroize(s->in, sizeof s->in);	/* one page */
+	mbedtls_platform_zeroize(s->in, s->inmax);
 	mbedtls_platform_zeroize(&s->fd, offsetof(struct session, rx) - offsetof(struct session, fd));
 	mbedtls_pk_init(&s->peer);
 	s->fd = -1;
@@ -1617,7 +2203,7 @@ main(int argc, char *argv[])
 		}
 
 	s.dir = serve_ ? 's' : 'c';
-	s.tty = isatty(0);
+	term_init(&s);
 	s.fresh = idfile == NULL;
 	mbedtls_entropy_init(&s.entropy);
 	mbedtls_ctr_drbg_init(&s.drbg);
