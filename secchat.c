@@ -184,7 +184,7 @@ static sigset_t waitmask;		/* the mask we were started with */
 static volatile sig_atomic_t got_tstp, got_cont, got_winch;
 static struct session *editing;
 static void term_hide(void);
-static void term_show(void);
+static void term_draw(struct session *);
 
 static const unsigned char zero_iv[12];
 
@@ -199,7 +199,7 @@ vmsg(const char *fmt, va_list ap)
 	vsnprintf(line, sizeof line, fmt, ap);
 	term_hide();
 	fprintf(stderr, "secchat: %s\n", line);
-	term_show();
+	term_draw(editing);
 }
 
 static void __attribute__((format(printf, 1, 2)))
@@ -793,110 +793,91 @@ utf8_ok(const unsigned char *p, size_t n)
 	return len;
 }
 
-/* The code point of a valid UTF-8 character of len bytes. */
+/* The code point of the valid UTF-8 character at p, len bytes. */
 static uint32_t
 decode(const unsigned char *p, size_t len)
 {
 	uint32_t c = len == 1 ? p[0] : p[0] & (0xffu >> (len + 1));
-	size_t i;
 
-	for (i = 1; i < len; i++)
-		c = c << 6 | (p[i] & 0x3f);
+	while (--len > 0)
+		c = c << 6 | (*++p & 0x3f);
 	return c;
 }
 
 /*
- * The columns a character takes, or -1 when it must be shown escaped: the
- * format and separator characters (bidirectional controls, zero-width
- * characters, U+2028/9, U+FEFF) and any the locale cannot measure.
- */
-static int
-char_width(uint32_t c)
-{
-	if (c == 0x061c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) ||
-	    c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb))
-		return -1;
-	return c < 0x80 ? 1 : wcwidth((wchar_t)c);
-}
-
-/*
- * The character at p as it is shown, into out (16 bytes): itself; ^X for a
- * C0 control or DEL; \xNN for a byte that is not UTF-8 or starts a C1
- * control; <U+XXXX> for a character char_width() refuses.  Returns the
- * bytes of p used; *olen and *w get the length and the width of out.
+ * The character at p as it is shown, into out (16 bytes): itself, with its
+ * width (wcwidth); ^X for a C0 control or DEL; \xNN for a byte that is not
+ * UTF-8 or starts a C1 control; <U+XXXX> for a format or separator character
+ * (bidirectional controls, zero-width ones, U+2028/9, U+FEFF) or one the
+ * locale cannot measure.  Returns the bytes of p used.
  */
 static size_t
 shown_as(const unsigned char *p, size_t n, unsigned char *out, size_t *olen, int *w)
 {
 	size_t len = utf8_ok(p, n);
+	uint32_t c = len > 0 ? decode(p, len) : 0;
 	int r;
 
-	if (len > 0 && (*w = char_width(decode(p, len))) >= 0) {
+	if (len > 0 && !(c == 0x061c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+	    (c >= 0xfff9 && c <= 0xfffb)) && (*w = c < 0x80 ? 1 : wcwidth((wchar_t)c)) >= 0) {
 		memcpy(out, p, len);
 		*olen = len;
 		return len;
 	}
 	if (len > 0)
-		r = snprintf((char *)out, 16, "<U+%04X>", (unsigned)decode(p, len));
+		r = snprintf((char *)out, 16, "<U+%04X>", (unsigned)c);
 	else if (p[0] < 0x20 || p[0] == 0x7f)
 		r = snprintf((char *)out, 16, "^%c", p[0] ^ 0x40);
 	else
 		r = snprintf((char *)out, 16, "\\x%02x", p[0]);
-	*olen = (size_t)r;
-	*w = r;
+	*olen = (size_t)(*w = r);
 	return len > 0 ? len : 1;
 }
 
-/* The terminal's width, read again each time: SIGWINCH changes it. */
+/* The terminal's width, asked each time: it changes (SIGWINCH). */
 static int
 term_cols(void)
 {
 	struct winsize ws;
 
 	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
-		return 80;	/* a serial console often does not know */
+		return 80;		/* a serial console often does not know */
 	return ws.ws_col < 8 ? 8 : ws.ws_col > MAXCOLS ? MAXCOLS : ws.ws_col;
 }
 
 /*
- * Text for a person: every screen row behind the label or a mark as wide,
- * wrapped here at the terminal's width, so that no text of the peer's can
- * start a row (and pass for a status line) or drive the terminal.
+ * Text for a person, wrapped here at the terminal's width with every row
+ * behind the label or a mark as wide: no text of the peer's can start a
+ * row (and pass for a status line) or drive the terminal.
  */
 static int
 show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
 {
 	unsigned char out[1024], u[16];
-	size_t o, i, k, ulen, lw = strlen(label);
-	int cols = term_cols(), col = (int)lw, w, ret = 0;
+	size_t o = strlen(label), i, k, ulen;
+	int lw = (int)o, cols = term_cols(), col = lw, w, ret = 0;
 
 	term_hide();
-	memcpy(out, label, lw);
-	o = lw;
+	memcpy(out, label, o);
 	for (i = 0; i < n && ret == 0; i += k) {
 		k = 1;
-		if (m[i] == '\n') {
+		if (m[i] == '\t') {	/* to the next tab stop, or the row's end */
+			w = 8 - (col - lw) % 8;
+			w = w < cols - col ? w : cols - col > 0 ? cols - col : 0;
+			memset(u, ' ', 8);
+			ulen = (size_t)w;
+		} else if (m[i] != '\n')
+			k = shown_as(m + i, n - i, u, &ulen, &w);
+		if (m[i] == '\n' || (col + w > cols && col > lw)) {
 			out[o++] = '\n';
-			if (i + 1 < n) {
-				memcpy(out + o, label, lw);
-				o += lw;
+			if (m[i] != '\n' || i + 1 < n) {
+				memcpy(out + o, m[i] == '\n' ? label : mark, (size_t)lw);
+				o += (size_t)lw;
 			}
-			col = (int)lw;
-		} else {
-			if (m[i] == '\t') {	/* to the next tab stop or the row's end */
-				w = 8 - (col - (int)lw) % 8;
-				w = w < cols - col ? w : cols - col > 0 ? cols - col : 0;
-				memset(u, ' ', 8);
-				ulen = (size_t)w;
-			} else
-				k = shown_as(m + i, n - i, u, &ulen, &w);
-			if (col + w > cols && col > (int)lw) {
-				out[o++] = '\n';
-				memcpy(out + o, mark, lw);
-				o += lw;
-				col = (int)lw;
-			}
+			col = lw;
+		}
+		if (m[i] != '\n') {
 			memcpy(out + o, u, ulen);
 			o += ulen;
 			col += w;
@@ -912,7 +893,7 @@ show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
 		ret = write_all(1, out, o);
 	mbedtls_platform_zeroize(out, sizeof out);
 	mbedtls_platform_zeroize(u, sizeof u);
-	term_show();
+	term_draw(editing);
 	return ret;
 }
 
@@ -925,67 +906,53 @@ show_message(const unsigned char *m, size_t n)
 
 /*
  * The line editor, after linenoise: the terminal is non-canonical without
- * echo, and the line being typed (the end of s->in) is drawn by us behind a
+ * echo, and the line being typed, the end of s->in, is drawn by us after a
  * prompt, erased before anything else is written and drawn again after it.
  */
-static int
-accepting(const struct session *s)
-{
-	return s->phase == P_OPEN && !s->in_eof && !s->sent_end && s->sent_bye < 0 &&
-	    s->got_bye < 0;
-}
 
-/* The start of the character before byte i of the line. */
+/* The start of the character before (back) or after byte i of the line. */
 static size_t
-ed_prev(const struct session *s, size_t i)
+ed_step(const struct session *s, size_t i, int back)
 {
 	const unsigned char *line = s->in + s->inlen - s->elen;
 
-	while (i > 0 && (line[--i] & 0xc0) == 0x80)
-		;
-	return i;
-}
-
-static size_t
-ed_next(const struct session *s, size_t i)
-{
-	const unsigned char *line = s->in + s->inlen - s->elen;
-
-	if (i < s->elen)
-		for (i++; i < s->elen && (line[i] & 0xc0) == 0x80; i++)
-			;
+	if (back ? i == 0 : i == s->elen)
+		return i;
+	do
+		i = back ? i - 1 : i + 1;
+	while (i > 0 && i < s->elen && (line[i] & 0xc0) == 0x80);
 	return i;
 }
 
 /*
- * The prompt and the part of the line around the cursor, in one write: the
- * line scrolls sideways within one row, so a redraw never tracks rows.
+ * The prompt and the line in one write.  The line scrolls sideways within
+ * the row, the cursor's part of it shown, so a redraw never tracks rows.
  */
 static void
 term_draw(struct session *s)
 {
 	unsigned char row[4 * MAXCOLS + 32], u[16];
-	const unsigned char *line = s->in + s->inlen - s->elen;
-	size_t a = s->epos, b = s->epos, k, o, ulen;
+	const unsigned char *line;
+	size_t a, b, k, o, ulen;
 	int avail = term_cols() - 3, used = 0, w, cur;
 
-	if (!accepting(s)) {
-		term_hide();
+	if (s == NULL || !(s->phase == P_OPEN && !s->in_eof && !s->sent_end &&
+	    s->sent_bye < 0 && s->got_bye < 0)) {
+		term_hide();	/* no prompt while we cannot take a line */
 		return;
 	}
-	for (; a > 0; a = k) {		/* back from the cursor, as far as fits */
-		k = ed_prev(s, a);
+	line = s->in + s->inlen - s->elen;
+	for (a = b = s->epos; a > 0; a = k, used += w) {	/* back from the cursor */
+		k = ed_step(s, a, 1);
 		shown_as(line + k, a - k, u, &ulen, &w);
 		if (used + w > avail || b - k > 4 * MAXCOLS)
 			break;
-		used += w;
 	}
 	cur = 2 + used;
-	for (; b < s->elen; b = k) {	/* and on after it */
+	for (; b < s->elen; b = k, used += w) {		/* and on after it */
 		k = b + shown_as(line + b, s->elen - b, u, &ulen, &w);
 		if (used + w > avail || k - a > 4 * MAXCOLS)
 			break;
-		used += w;
 	}
 	memcpy(row, "\r> ", 3);
 	memcpy(row + 3, line + a, b - a);
@@ -1006,41 +973,24 @@ term_hide(void)
 	}
 }
 
+/* Remove bytes a to b of the line, leaving no copy behind; insert p there. */
 static void
-term_show(void)
-{
-	if (editing != NULL)
-		term_draw(editing);
-}
-
-/* Put k bytes at the cursor, if in[] still has room for the line's '\n'. */
-static void
-ed_insert(struct session *s, const unsigned char *p, size_t k)
-{
-	unsigned char *at = s->in + s->inlen - s->elen + s->epos;
-
-	if (s->inlen + k >= sizeof s->in)
-		return;
-	memmove(at + k, at, s->elen - s->epos);
-	memcpy(at, p, k);
-	s->elen += k;
-	s->epos += k;
-	s->inlen += k;
-	if (s->inmax < s->inlen)
-		s->inmax = s->inlen;
-}
-
-/* Remove bytes a to b of the line, leaving no copy behind. */
-static void
-ed_delete(struct session *s, size_t a, size_t b)
+ed_replace(struct session *s, size_t a, size_t b, const unsigned char *p, size_t k)
 {
 	unsigned char *line = s->in + s->inlen - s->elen;
 
-	memmove(line + a, line + b, s->elen - b);
-	mbedtls_platform_zeroize(line + s->elen - (b - a), b - a);
-	s->elen -= b - a;
-	s->inlen -= b - a;
-	s->epos = s->epos >= b ? s->epos - (b - a) : s->epos > a ? a : s->epos;
+	if (s->inlen - (b - a) + k >= sizeof s->in)
+		return;			/* no room left for the line's '\n' */
+	memmove(line + a + k, line + b, s->elen - b);
+	if (b - a > k)
+		mbedtls_platform_zeroize(line + s->elen - (b - a - k), b - a - k);
+	if (k > 0)
+		memcpy(line + a, p, k);
+	s->elen = s->elen - (b - a) + k;
+	s->inlen = s->inlen - (b - a) + k;
+	s->epos = s->epos >= b ? s->epos - (b - a) + k : s->epos > a ? a + k : s->epos;
+	if (s->inmax < s->inlen)
+		s->inmax = s->inlen;
 }
 
 /* The k-th line sent, counting back from the last (1), or NULL. */
@@ -1049,37 +999,14 @@ hist_get(const struct session *s, size_t k, size_t *len)
 {
 	size_t end = s->hlen, a;
 
-	while (end > 0) {
+	for (; end > 0; end = a) {
 		for (a = end - 1; a > 0 && s->hist[a - 1] != '\n'; a--)
 			;
-		if (--k == 0) {
-			*len = end - 1 - a;
+		*len = end - 1 - a;
+		if (--k == 0)
 			return s->hist + a;
-		}
-		end = a;
 	}
 	return NULL;
-}
-
-/* Keep a line sent for Up, the oldest ones dropped to make room. */
-static void
-hist_add(struct session *s, const unsigned char *p, size_t k)
-{
-	unsigned char *nl;
-	size_t drop;
-
-	if (k == 0 || k >= sizeof s->hist)
-		return;
-	while (s->hlen + k + 1 > sizeof s->hist &&
-	    (nl = memchr(s->hist, '\n', s->hlen)) != NULL) {
-		drop = nl + 1 - s->hist;
-		memmove(s->hist, s->hist + drop, s->hlen - drop);
-		mbedtls_platform_zeroize(s->hist + s->hlen - drop, drop);
-		s->hlen -= drop;
-	}
-	memcpy(s->hist + s->hlen, p, k);
-	s->hist[s->hlen + k] = '\n';
-	s->hlen += k + 1;
 }
 
 /* Up (older) and Down through the lines sent; 0 is the line typed before Up. */
@@ -1090,53 +1017,43 @@ ed_history(struct session *s, int older)
 	size_t k = s->dlen, to = older ? s->hidx + 1 : s->hidx - 1;
 
 	if ((!older && s->hidx == 0) || (to > 0 && (p = hist_get(s, to, &k)) == NULL) ||
+	    (s->hidx == 0 && s->elen > sizeof s->draft) ||
 	    s->inlen - s->elen + k >= sizeof s->in)
 		return;
 	if (s->hidx == 0) {
-		if (s->elen > sizeof s->draft)
-			return;		/* too long to keep aside: stay */
 		memcpy(s->draft, s->in + s->inlen - s->elen, s->elen);
 		s->dlen = s->elen;
 	}
 	s->hidx = to;
-	ed_delete(s, 0, s->elen);
-	ed_insert(s, p, k);
+	s->epos = s->elen;
+	ed_replace(s, 0, s->elen, p, k);
 }
 
 /* Enter: the line joins those waiting to be sent, shown as ours, kept for Up. */
 static void
 ed_enter(struct session *s)
 {
-	unsigned char *line = s->in + s->inlen - s->elen;
-	size_t n = s->elen;
+	unsigned char *line = s->in + s->inlen - s->elen, *nl;
+	size_t n = s->elen, drop;
 
 	if (s->inlen >= sizeof s->in)
 		return;
 	s->in[s->inlen++] = '\n';
-	if (s->inmax < s->inlen)
-		s->inmax = s->inlen;
+	s->inmax = s->inmax < s->inlen ? s->inlen : s->inmax;
 	s->elen = s->epos = s->hidx = 0;
 	show_text("you> ", " ... ", line, n);
-	hist_add(s, line, n);
-}
-
-/* A byte of a UTF-8 character: inserted when whole, valid and printable. */
-static void
-ed_utf8(struct session *s, unsigned char c)
-{
-	size_t want;
-
-	if ((c & 0xc0) != 0x80)
-		s->keylen = 0;		/* a new character; one before it was cut short */
-	else if (s->keylen == 0)
-		return;			/* a stray continuation byte */
-	s->ukey[s->keylen++] = c;
-	want = s->ukey[0] >= 0xf0 ? 4 : s->ukey[0] >= 0xe0 ? 3 : 2;
-	if ((size_t)s->keylen < want)
+	if (n == 0 || n >= sizeof s->hist)
 		return;
-	if (utf8_ok(s->ukey, want) == want && char_width(decode(s->ukey, want)) >= 0)
-		ed_insert(s, s->ukey, want);
-	s->keylen = 0;
+	while (s->hlen + n + 1 > sizeof s->hist &&
+	    (nl = memchr(s->hist, '\n', s->hlen)) != NULL) {	/* the oldest go */
+		drop = nl + 1 - s->hist;
+		memmove(s->hist, nl + 1, s->hlen - drop);
+		mbedtls_platform_zeroize(s->hist + s->hlen - drop, drop);
+		s->hlen -= drop;
+	}
+	memcpy(s->hist + s->hlen, line, n);
+	s->hist[s->hlen + n] = '\n';
+	s->hlen += n + 1;
 }
 
 #define KEY_DELETE	0x100
@@ -1146,29 +1063,27 @@ static int
 ed_escape(struct session *s, unsigned char c)
 {
 	static const char finals[] = "ABCDHF";
-	static const int keys[] = { 16, 14, 6, 2, 1, 5 };	/* Ctrl-P, -N, -F, -B, -A, -E */
+	static const int keys[] = { 16, 14, 6, 2, 1, 5 };	/* as Ctrl-P, N, F, B, A, E */
 	const char *f;
 
 	if (s->esc == 1) {
 		s->esc = c == '[' || c == 'O' ? 2 : 0;
 		s->escn = 0;
-		return -1;
-	}
-	if (s->esc == 2 && c >= '0' && c <= '9') {
+	} else if (s->esc == 2 && c >= '0' && c <= '9')
 		s->escn = s->escn < 1000 ? s->escn * 10 + c - '0' : s->escn;
-		return -1;
-	}
-	if (c >= 0x20 && c < 0x40) {
+	else if (c >= 0x20 && c < 0x40)
 		s->esc = 3;		/* a second parameter, or more: not ours */
-		return -1;
+	else {
+		s->esc = 0;
+		if (c < 0x20)
+			return c;	/* a control key cuts the sequence short */
+		if (c == '~')
+			return s->escn == 3 ? KEY_DELETE : s->escn == 1 || s->escn == 7 ? 1 :
+			    s->escn == 4 || s->escn == 8 ? 5 : -1;
+		if ((f = strchr(finals, c)) != NULL)
+			return keys[f - finals];
 	}
-	s->esc = 0;
-	if (c < 0x20)
-		return c;		/* a control key cuts the sequence short */
-	if (c == '~')
-		return s->escn == 3 ? KEY_DELETE : s->escn == 1 || s->escn == 7 ? 1 :
-		    s->escn == 4 || s->escn == 8 ? 5 : -1;
-	return (f = strchr(finals, c)) != NULL ? keys[f - finals] : -1;
+	return -1;
 }
 
 /* One byte typed: the keys of linenoise and readline; others are ignored. */
@@ -1176,68 +1091,48 @@ static void
 ed_key(struct session *s, unsigned char c)
 {
 	const unsigned char *line = s->in + s->inlen - s->elen;
-	size_t i;
-	int k = c;
+	unsigned char u[16];
+	size_t i = s->epos, want, ulen;
+	int k = s->esc ? ed_escape(s, c) : c, w;
 
-	if (s->keylen > 0 && c < 0x80)
+	if (c < 0x80 || (c & 0xc0) != 0x80)
 		s->keylen = 0;		/* a UTF-8 character cut short */
-	if (s->esc && (k = ed_escape(s, c)) < 0)
-		return;
-	if (k >= 0x80 && k != KEY_DELETE) {
-		ed_utf8(s, c);
-		return;
-	}
 	switch (k) {
-	case 1:				/* Ctrl-A, Home */
-		s->epos = 0;
-		break;
-	case 2:				/* Ctrl-B, Left */
-		s->epos = ed_prev(s, s->epos);
-		break;
-	case 4:				/* Ctrl-D: on an empty line, the end of input */
-	case KEY_DELETE:
-		if (s->elen == 0 && k == 4)
-			s->in_eof = 1;
-		ed_delete(s, s->epos, ed_next(s, s->epos));
-		break;
-	case 5:				/* Ctrl-E, End */
-		s->epos = s->elen;
-		break;
-	case 6:				/* Ctrl-F, Right */
-		s->epos = ed_next(s, s->epos);
-		break;
-	case 8:				/* Backspace */
-	case 127:
-		ed_delete(s, ed_prev(s, s->epos), s->epos);
-		break;
-	case '\n':
-	case '\r':
-		ed_enter(s);
-		break;
-	case 12:			/* Ctrl-L: clear the screen */
+	case 1: s->epos = 0; break;				/* Ctrl-A, Home */
+	case 2: s->epos = ed_step(s, i, 1); break;		/* Ctrl-B, Left */
+	case 4:							/* Ctrl-D */
+		if (s->elen == 0)
+			s->in_eof = 1;	/* on an empty line: the end of input */
+		/* FALLTHROUGH */
+	case KEY_DELETE: ed_replace(s, i, ed_step(s, i, 0), NULL, 0); break;
+	case 5: s->epos = s->elen; break;			/* Ctrl-E, End */
+	case 6: s->epos = ed_step(s, i, 0); break;		/* Ctrl-F, Right */
+	case 8: case 127: ed_replace(s, ed_step(s, i, 1), i, NULL, 0); break;
+	case '\n': case '\r': ed_enter(s); break;
+	case 12:						/* Ctrl-L */
 		write_all(1, (const unsigned char *)"\033[H\033[2J", 7);
 		s->shown = 0;
 		break;
-	case 14:			/* Ctrl-N, Down */
-	case 16:			/* Ctrl-P, Up */
-		ed_history(s, k == 16);
+	case 14: case 16: ed_history(s, k == 16); break;	/* Ctrl-N, P; Down, Up */
+	case 21: ed_replace(s, 0, s->elen, NULL, 0); break;	/* Ctrl-U */
+	case 23:						/* Ctrl-W */
+		while (i > 0 && line[i - 1] == ' ')
+			i--;
+		while (i > 0 && line[i - 1] != ' ')
+			i--;
+		ed_replace(s, i, s->epos, NULL, 0);
 		break;
-	case 21:			/* Ctrl-U: the whole line */
-		ed_delete(s, 0, s->elen);
-		break;
-	case 23:			/* Ctrl-W: the word before the cursor */
-		for (i = s->epos; i > 0 && line[i - 1] == ' '; i--)
-			;
-		for (; i > 0 && line[i - 1] != ' '; i--)
-			;
-		ed_delete(s, i, s->epos);
-		break;
-	case 27:
-		s->esc = 1;
-		break;
+	case 27: s->esc = 1; break;
 	default:
-		if (k >= 0x20 && k < 0x7f)
-			ed_insert(s, &c, 1);
+		if (k < 0x20 || k == 0x7f || (k >= 0x80 && (c & 0xc0) == 0x80 && s->keylen == 0))
+			break;		/* another control key, or a stray byte */
+		s->ukey[s->keylen++] = c;
+		want = c < 0x80 ? 1 : s->ukey[0] >= 0xf0 ? 4 : s->ukey[0] >= 0xe0 ? 3 : 2;
+		if ((size_t)s->keylen < want)
+			break;
+		if (shown_as(s->ukey, want, u, &ulen, &w) == want && ulen == want)
+			ed_replace(s, i, i, s->ukey, want);	/* printable: itself */
+		s->keylen = 0;
 	}
 }
 
@@ -1255,8 +1150,7 @@ edit_read(struct session *s)
 		fail(s, "reading stdin: %s", strerror(errno));
 		return send_close(s, T_BYE, R_LOCAL);
 	}
-	if (r == 0)
-		s->in_eof = 1;
+	s->in_eof = r == 0;
 	for (i = 0; i < r && !s->in_eof; i++)
 		ed_key(s, keys[i]);
 	mbedtls_platform_zeroize(keys, sizeof keys);
@@ -1267,15 +1161,12 @@ edit_read(struct session *s)
 static void
 on_tty_sig(int sig)
 {
-	if (sig == SIGTSTP)
-		got_tstp = 1;
-	else if (sig == SIGCONT)
-		got_cont = 1;
-	else
-		got_winch = 1;
+	got_tstp |= sig == SIGTSTP;
+	got_cont |= sig == SIGCONT;
+	got_winch |= sig == SIGWINCH;
 }
 
-/* SIGTSTP, SIGCONT and SIGWINCH: noted while the editor runs, else as usual. */
+/* SIGTSTP, SIGCONT, SIGWINCH: noted, and let in by ppoll only, while we edit. */
 static void
 tty_signals(int on)
 {
@@ -1290,12 +1181,12 @@ tty_signals(int on)
 	sigemptyset(&set);
 	for (i = 0; i < 3; i++)
 		sigaddset(&set, which[i]);
-	if (on)
-		sigprocmask(SIG_BLOCK, &set, NULL);	/* let in by ppoll only */
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	for (i = 0; i < 3; i++)
 		sigaction(which[i], &sa, NULL);
+	got_tstp = got_cont = got_winch = 0;
 	if (!on)
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);	/* a Ctrl-Z pending stops us now */
 }
 
 /* Non-canonical, no echo; ISIG stays, so Ctrl-C, Ctrl-\ and Ctrl-Z work. */
@@ -1325,14 +1216,13 @@ term_init(struct session *s)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-/* The editor runs with each session: the terminal saved, then set. */
+/* The editor runs with a session, from run(): the terminal saved, then set. */
 static void
 term_enter(struct session *s)
 {
 	if (!s->edit || tcgetattr(0, &s->saved) < 0)
 		return;
 	tty_signals(1);
-	got_tstp = got_cont = got_winch = 0;
 	if (term_raw(s) == 0)
 		editing = s;
 	else
@@ -1351,29 +1241,25 @@ term_leave(struct session *s)
 	tty_signals(0);
 }
 
-/* Ctrl-Z, fg and a resized window, acted upon here: the handler only notes them. */
+/* Ctrl-Z, fg and a resized window, acted upon in the loop. */
 static void
 term_signals(struct session *s)
 {
 	if (editing != s)
 		return;
 	if (got_tstp) {
-		got_tstp = 0;
 		term_hide();
 		tcsetattr(0, TCSADRAIN, &s->saved);
-		raise(SIGSTOP);		/* returns once continued */
+		kill(getpid(), SIGSTOP);	/* returns once continued */
 		got_cont = 1;
 	}
-	if (got_cont) {
-		got_cont = 0;
+	if (got_cont)
 		term_raw(s);
-		got_winch = 1;
-	}
-	if (got_winch) {
-		got_winch = 0;
+	if (got_tstp || got_cont || got_winch)
 		term_draw(s);
-	}
+	got_tstp = got_cont = got_winch = 0;
 }
+
 
 /* ---- receiving ---- */
 
