@@ -108,8 +108,7 @@ struct session {
 	unsigned char dir;	/* our role byte: 's' or 'c' */
 	int tty_in;		/* stdin is a terminal: a line is a message, `exit` closes */
 	int tty_out;		/* stdout is a terminal: messages labelled, escaped, wrapped */
-	int edit;		/* both, and TERM not dumb: our line editor */
-	int shown;		/* the line being typed is on the screen */
+	int edit, shown;	/* both, TERM not dumb: our line editor; its line drawn */
 	struct termios saved;	/* the terminal as we found it */
 	int verbose;
 	int keep;		/* -k: serve one client after another */
@@ -177,14 +176,12 @@ static sigset_t sigs;			/* the three */
 static sigset_t waitmask;		/* the mask we were started with */
 
 /*
- * While the line editor runs: SIGTSTP, SIGCONT and SIGWINCH, blocked and
- * handled like the three above, and the session whose input line is on the
- * screen, which msg() must hide before a status line and redraw after.
+ * While the line editor runs: SIGTSTP, SIGCONT and SIGWINCH, handled the same
+ * way, and the session whose input line msg() must hide and redraw.
  */
 static volatile sig_atomic_t got_tstp, got_cont, got_winch;
 static struct session *editing;
-static void term_hide(void);
-static void term_draw(struct session *);
+static void term_line(int);
 
 static const unsigned char zero_iv[12];
 
@@ -197,9 +194,9 @@ vmsg(const char *fmt, va_list ap)
 	char line[512];
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	term_hide();
+	term_line(0);
 	fprintf(stderr, "secchat: %s\n", line);
-	term_draw(editing);
+	term_line(1);
 }
 
 static void __attribute__((format(printf, 1, 2)))
@@ -805,11 +802,11 @@ decode(const unsigned char *p, size_t len)
 }
 
 /*
- * The character at p as it is shown, into out (16 bytes): itself, with its
- * width (wcwidth); ^X for a C0 control or DEL; \xNN for a byte that is not
- * UTF-8 or starts a C1 control; <U+XXXX> for a format or separator character
- * (bidirectional controls, zero-width ones, U+2028/9, U+FEFF) or one the
- * locale cannot measure.  Returns the bytes of p used.
+ * The character at p as shown, into out (16 bytes), and its width: itself;
+ * ^X for C0 and DEL; \xNN for a byte not UTF-8 or of a C1 control; <U+XXXX>
+ * for a format or separator character (bidirectional controls, zero-width
+ * ones, U+2028/9, U+FEFF) or one the locale cannot measure.  Returns the
+ * bytes of p used.
  */
 static size_t
 shown_as(const unsigned char *p, size_t n, unsigned char *out, size_t *olen, int *w)
@@ -855,18 +852,16 @@ static int
 show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
 {
 	unsigned char out[1024], u[16];
-	size_t o = strlen(label), i, k, ulen;
-	int lw = (int)o, cols = term_cols(), col = lw, w, ret = 0;
+	size_t o = strlen(label), i, k, ulen = 0;
+	int lw = (int)o, cols = term_cols(), col = lw, w = 0, ret = 0;
 
-	term_hide();
-	memcpy(out, label, o);
+	term_line(0);
+	memcpy(out, label, o);	/* NOLINT(bugprone-not-null-terminated-result): bytes */
 	for (i = 0; i < n && ret == 0; i += k) {
 		k = 1;
-		if (m[i] == '\t') {	/* to the next tab stop, or the row's end */
-			w = 8 - (col - lw) % 8;
-			w = w < cols - col ? w : cols - col > 0 ? cols - col : 0;
+		if (m[i] == '\t') {	/* spaces to the next tab stop */
+			ulen = (size_t)(w = 8 - (col - lw) % 8);
 			memset(u, ' ', 8);
-			ulen = (size_t)w;
 		} else if (m[i] != '\n')
 			k = shown_as(m + i, n - i, u, &ulen, &w);
 		if (m[i] == '\n' || (col + w > cols && col > lw)) {
@@ -893,7 +888,7 @@ show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
 		ret = write_all(1, out, o);
 	mbedtls_platform_zeroize(out, sizeof out);
 	mbedtls_platform_zeroize(u, sizeof u);
-	term_draw(editing);
+	term_line(1);
 	return ret;
 }
 
@@ -905,8 +900,8 @@ show_message(const unsigned char *m, size_t n)
 }
 
 /*
- * The line editor, after linenoise: the terminal is non-canonical without
- * echo, and the line being typed, the end of s->in, is drawn by us after a
+ * The line editor, after linenoise: the terminal non-canonical without echo,
+ * the line being typed (the last elen bytes of s->in) drawn by us after a
  * prompt, erased before anything else is written and drawn again after it.
  */
 
@@ -925,55 +920,50 @@ ed_step(const struct session *s, size_t i, int back)
 }
 
 /*
- * The prompt and the line in one write.  The line scrolls sideways within
- * the row, the cursor's part of it shown, so a redraw never tracks rows.
+ * Erase the input line, or draw it: the prompt and the line in one write.
+ * The line scrolls sideways within the row, the cursor's part of it shown,
+ * so a redraw never has to track rows.  No prompt while no line is taken.
  */
 static void
-term_draw(struct session *s)
+term_line(int show)
 {
+	struct session *s = editing;
 	unsigned char row[4 * MAXCOLS + 32], u[16];
 	const unsigned char *line;
 	size_t a, b, k, o, ulen;
 	int avail = term_cols() - 3, used = 0, w, cur;
 
-	if (s == NULL || !(s->phase == P_OPEN && !s->in_eof && !s->sent_end &&
-	    s->sent_bye < 0 && s->got_bye < 0)) {
-		term_hide();	/* no prompt while we cannot take a line */
+	if (s == NULL)
+		return;
+	if (!show || s->phase != P_OPEN || s->in_eof || s->sent_end || s->sent_bye >= 0 ||
+	    s->got_bye >= 0) {
+		if (s->shown)
+			write_all(1, (const unsigned char *)"\r\033[K", 4);
+		s->shown = 0;
 		return;
 	}
 	line = s->in + s->inlen - s->elen;
 	for (a = b = s->epos; a > 0; a = k, used += w) {	/* back from the cursor */
 		k = ed_step(s, a, 1);
 		shown_as(line + k, a - k, u, &ulen, &w);
-		if (used + w > avail || b - k > 4 * MAXCOLS)
+		if (used + w > avail || b - k > sizeof row - 32)
 			break;
 	}
 	cur = 2 + used;
 	for (; b < s->elen; b = k, used += w) {		/* and on after it */
 		k = b + shown_as(line + b, s->elen - b, u, &ulen, &w);
-		if (used + w > avail || k - a > 4 * MAXCOLS)
+		if (used + w > avail || k - a > sizeof row - 32)
 			break;
 	}
-	memcpy(row, "\r> ", 3);
-	memcpy(row + 3, line + a, b - a);
-	o = 3 + b - a;
-	o += (size_t)snprintf((char *)row + o, 32, "\033[K\r\033[%dC", cur);
-	write_all(1, row, o);
+	/* The line holds printable characters only: no NUL. */
+	o = (size_t)snprintf((char *)row, sizeof row, "\r> %.*s\033[K\r\033[%dC",
+	    (int)(b - a), (const char *)line + a, cur);
+	write_all(1, row, o < sizeof row ? o : sizeof row - 1);
 	mbedtls_platform_zeroize(row, o);
-	mbedtls_platform_zeroize(u, sizeof u);
 	s->shown = 1;
 }
 
-static void
-term_hide(void)
-{
-	if (editing != NULL && editing->shown) {
-		write_all(1, (const unsigned char *)"\r\033[K", 4);
-		editing->shown = 0;
-	}
-}
-
-/* Remove bytes a to b of the line, leaving no copy behind; insert p there. */
+/* Replace bytes a to b of the line with p, leaving no copy behind. */
 static void
 ed_replace(struct session *s, size_t a, size_t b, const unsigned char *p, size_t k)
 {
@@ -989,22 +979,19 @@ ed_replace(struct session *s, size_t a, size_t b, const unsigned char *p, size_t
 	s->elen = s->elen - (b - a) + k;
 	s->inlen = s->inlen - (b - a) + k;
 	s->epos = s->epos >= b ? s->epos - (b - a) + k : s->epos > a ? a + k : s->epos;
-	if (s->inmax < s->inlen)
-		s->inmax = s->inlen;
+	s->inmax = s->inmax < s->inlen ? s->inlen : s->inmax;
 }
 
 /* The k-th line sent, counting back from the last (1), or NULL. */
 static const unsigned char *
 hist_get(const struct session *s, size_t k, size_t *len)
 {
-	size_t end = s->hlen, a;
+	const unsigned char *p = s->hist, *nl;
 
-	for (; end > 0; end = a) {
-		for (a = end - 1; a > 0 && s->hist[a - 1] != '\n'; a--)
-			;
-		*len = end - 1 - a;
+	for (; (nl = memchr(p, '\n', s->hist + s->hlen - p)) != NULL; p = nl + 1) {
+		*len = nl - p;
 		if (--k == 0)
-			return s->hist + a;
+			return p;
 	}
 	return NULL;
 }
@@ -1013,17 +1000,14 @@ hist_get(const struct session *s, size_t k, size_t *len)
 static void
 ed_history(struct session *s, int older)
 {
-	const unsigned char *p = s->draft;
 	size_t k = s->dlen, to = older ? s->hidx + 1 : s->hidx - 1;
+	const unsigned char *p = to > 0 ? hist_get(s, to, &k) : s->draft;
 
-	if ((!older && s->hidx == 0) || (to > 0 && (p = hist_get(s, to, &k)) == NULL) ||
-	    (s->hidx == 0 && s->elen > sizeof s->draft) ||
-	    s->inlen - s->elen + k >= sizeof s->in)
+	if ((!older && s->hidx == 0) || p == NULL ||
+	    (s->hidx == 0 && s->elen > sizeof s->draft) || s->inlen - s->elen + k >= sizeof s->in)
 		return;
-	if (s->hidx == 0) {
-		memcpy(s->draft, s->in + s->inlen - s->elen, s->elen);
-		s->dlen = s->elen;
-	}
+	if (s->hidx == 0)
+		memcpy(s->draft, s->in + s->inlen - s->elen, s->dlen = s->elen);
 	s->hidx = to;
 	s->epos = s->elen;
 	ed_replace(s, 0, s->elen, p, k);
@@ -1033,8 +1017,8 @@ ed_history(struct session *s, int older)
 static void
 ed_enter(struct session *s)
 {
-	unsigned char *line = s->in + s->inlen - s->elen, *nl;
-	size_t n = s->elen, drop;
+	unsigned char *line = s->in + s->inlen - s->elen;
+	size_t n = s->elen;
 
 	if (s->inlen >= sizeof s->in)
 		return;
@@ -1042,18 +1026,12 @@ ed_enter(struct session *s)
 	s->inmax = s->inmax < s->inlen ? s->inlen : s->inmax;
 	s->elen = s->epos = s->hidx = 0;
 	show_text("you> ", " ... ", line, n);
-	if (n == 0 || n >= sizeof s->hist)
-		return;
-	while (s->hlen + n + 1 > sizeof s->hist &&
-	    (nl = memchr(s->hist, '\n', s->hlen)) != NULL) {	/* the oldest go */
-		drop = nl + 1 - s->hist;
-		memmove(s->hist, nl + 1, s->hlen - drop);
-		mbedtls_platform_zeroize(s->hist + s->hlen - drop, drop);
-		s->hlen -= drop;
+	if (n > 0 && n < sizeof s->hist) {	/* newest first; the oldest fall off */
+		memmove(s->hist + n + 1, s->hist, sizeof s->hist - n - 1);
+		memcpy(s->hist, line, n);
+		s->hist[n] = '\n';
+		s->hlen = s->hlen + n + 1 < sizeof s->hist ? s->hlen + n + 1 : sizeof s->hist;
 	}
-	memcpy(s->hist + s->hlen, line, n);
-	s->hist[s->hlen + n] = '\n';
-	s->hlen += n + 1;
 }
 
 #define KEY_DELETE	0x100
@@ -1095,7 +1073,7 @@ ed_key(struct session *s, unsigned char c)
 	size_t i = s->epos, want, ulen;
 	int k = s->esc ? ed_escape(s, c) : c, w;
 
-	if (c < 0x80 || (c & 0xc0) != 0x80)
+	if ((c & 0xc0) != 0x80)
 		s->keylen = 0;		/* a UTF-8 character cut short */
 	switch (k) {
 	case 1: s->epos = 0; break;				/* Ctrl-A, Home */
@@ -1123,39 +1101,31 @@ ed_key(struct session *s, unsigned char c)
 		ed_replace(s, i, s->epos, NULL, 0);
 		break;
 	case 27: s->esc = 1; break;
-	default:
-		if (k < 0x20 || k == 0x7f || (k >= 0x80 && (c & 0xc0) == 0x80 && s->keylen == 0))
-			break;		/* another control key, or a stray byte */
+	default:	/* printable, whole UTF-8 characters; a stray byte is dropped */
+		if (k < 0x20 || k == 0x7f || (s->keylen == 0 && (c & 0xc0) == 0x80))
+			break;
 		s->ukey[s->keylen++] = c;
 		want = c < 0x80 ? 1 : s->ukey[0] >= 0xf0 ? 4 : s->ukey[0] >= 0xe0 ? 3 : 2;
 		if ((size_t)s->keylen < want)
 			break;
 		if (shown_as(s->ukey, want, u, &ulen, &w) == want && ulen == want)
-			ed_replace(s, i, i, s->ukey, want);	/* printable: itself */
+			ed_replace(s, i, i, s->ukey, want);
 		s->keylen = 0;
 	}
 }
 
-/* What was typed, through the editor: one read, then the row drawn once. */
-static int
+/* What was typed, through the editor: one read, the row drawn once after it. */
+static ssize_t
 edit_read(struct session *s)
 {
 	unsigned char keys[256];
 	ssize_t r = read(0, keys, sizeof keys), i;
 
-	if (r < 0 && (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (r < 0) {
-		s->in_eof = 1;
-		fail(s, "reading stdin: %s", strerror(errno));
-		return send_close(s, T_BYE, R_LOCAL);
-	}
-	s->in_eof = r == 0;
 	for (i = 0; i < r && !s->in_eof; i++)
 		ed_key(s, keys[i]);
 	mbedtls_platform_zeroize(keys, sizeof keys);
-	term_draw(s);
-	return 0;
+	term_line(1);
+	return r;
 }
 
 static void
@@ -1216,17 +1186,14 @@ term_init(struct session *s)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-/* The editor runs with a session, from run(): the terminal saved, then set. */
+/* The editor runs with each session, from run(): the terminal saved, then set. */
 static void
 term_enter(struct session *s)
 {
-	if (!s->edit || tcgetattr(0, &s->saved) < 0)
-		return;
-	tty_signals(1);
-	if (term_raw(s) == 0)
+	if (s->edit && tcgetattr(0, &s->saved) == 0 && term_raw(s) == 0) {
+		tty_signals(1);
 		editing = s;
-	else
-		tty_signals(0);
+	}
 }
 
 /* On every way out of a session: the line erased, the terminal as it was. */
@@ -1235,7 +1202,7 @@ term_leave(struct session *s)
 {
 	if (editing != s)
 		return;
-	term_hide();
+	term_line(0);
 	editing = NULL;
 	tcsetattr(0, TCSAFLUSH, &s->saved);
 	tty_signals(0);
@@ -1248,7 +1215,7 @@ term_signals(struct session *s)
 	if (editing != s)
 		return;
 	if (got_tstp) {
-		term_hide();
+		term_line(0);
 		tcsetattr(0, TCSADRAIN, &s->saved);
 		kill(getpid(), SIGSTOP);	/* returns once continued */
 		got_cont = 1;
@@ -1256,10 +1223,9 @@ term_signals(struct session *s)
 	if (got_cont)
 		term_raw(s);
 	if (got_tstp || got_cont || got_winch)
-		term_draw(s);
+		term_line(1);
 	got_tstp = got_cont = got_winch = 0;
 }
-
 
 /* ---- receiving ---- */
 
@@ -1522,15 +1488,13 @@ read_stdin(struct session *s)
 {
 	ssize_t r;
 
-	if (s->edit)
-		return edit_read(s);
 	if (!s->tty_in) {
 		if (s->txoff < s->txlen)
 			return 0;	/* a frame was queued since the poll */
 		s->txoff = s->txlen = 0;	/* the next frame starts at s->tx */
 	}
 	do {
-		r = read(0, inbuf(s) + s->inlen, inroom(s) - s->inlen);
+		r = s->edit ? edit_read(s) : read(0, inbuf(s) + s->inlen, inroom(s) - s->inlen);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				return 0;
@@ -1540,6 +1504,8 @@ read_stdin(struct session *s)
 		}
 		if (r == 0)
 			s->in_eof = 1;
+		if (s->edit)
+			break;		/* the editor has put the keys in place */
 		s->inlen += r;
 		if (!s->tty_in && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
 			s->txmax = inbuf(s) - s->tx + s->inlen;
