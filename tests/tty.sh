@@ -136,27 +136,49 @@ stty_case SIGTERM 143
 stty_case killed-peer 1
 stty_case Ctrl-C 130
 
-# ---- Ctrl-Z, then fg: the terminal put back while stopped, the line kept ----
+# ---- Ctrl-Z: the terminal put back before stopping, set again on SIGCONT ----
+# No job-control shell here (bash puts its own settings back when a job
+# stops): the terminal is read from outside while secchat is stopped.
+newdir tty-stop; LOGS="$D/*.err $D/*.screen"
+serve
+pane cli 80 "stty -g > $D/before; $(cli) 2> $D/cli.err"
+wait_for "$D/cli.err" "secure session established"
+tm send-keys -t cli -l "partial"; wait_screen cli "^> partial$"
+PTY=$(tm display -p -t cli '#{pane_tty}'); CPID=$(cat "$D/cli.pid")
+state() { awk '{ print $3 }' "/proc/$CPID/stat" 2>/dev/null; }
+tm send-keys -t cli C-z
+for ((i = 0; i < 200; i++)); do [ "$(state)" = T ] && break; sleep 0.05; done
+stty -g < "$PTY" > "$D/stopped"; screen cli > /dev/null
+expect "Ctrl-Z: stopped, the terminal put back first (stty -g as before), the line erased" \
+    eval 'test "$(state)" = T && cmp -s "$D/before" "$D/stopped" && ! grep -q "^> partial" "$D/cli.screen"'
+kill -CONT "$CPID"
+for ((i = 0; i < 200; i++)); do stty -a < "$PTY" | grep -q -- "-icanon -iexten" && break; sleep 0.05; done
+wait_screen cli "^> partial$"
+expect "SIGCONT: non-canonical without echo again, the line redrawn, cursor after it" \
+    eval 'stty -a < "$PTY" | grep -q -- "-icanon -iexten" && stty -a < "$PTY" | grep -q -- " -echo " && read -r CY CT < <(lastrow cli) && test "$CT" = "> partial" -a "$(cursor cli)" = "9 $CY"'
+tm send-keys -t cli -l " line"; tm send-keys -t cli Enter; wait_for "$D/s.out" "partial line"
+expect "SIGCONT: the line finished and sent" test "$(cat "$D/s.out")" = "partial line"
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.rc" . 15
+tm kill-server 2>/dev/null
+
+# ---- Ctrl-Z, then fg in an interactive shell: the line kept, the chat goes on ----
 newdir tty-ctrl-z; LOGS="$D/*.err $D/*.screen"
 serve
 pane cli 80 "bash --norc --noprofile -i"
-tm send-keys -t cli -l "stty -g > $D/before; $BIN -c 127.0.0.1 -p $PORT 2> $D/cli.err; stty -g > $D/after"
+tm send-keys -t cli -l "$BIN -c 127.0.0.1 -p $PORT 2> $D/cli.err"
 tm send-keys -t cli Enter
 wait_for "$D/cli.err" "secure session established"
 tm send-keys -t cli -l "partial"; wait_screen cli "^> partial$"
 tm send-keys -t cli C-z; wait_screen cli "Stopped"
-keys cli "stty -g > $D/stopped; fg"
-wait_for "$D/stopped" .; wait_screen cli "^> partial$"
+keys cli "fg"; wait_screen cli "^> partial$"
 read -r CY CT < <(lastrow cli)
-expect "Ctrl-Z: the terminal put back while stopped (stty -g as before)" cmp -s "$D/before" "$D/stopped"
 expect "Ctrl-Z, fg: the partial line redrawn once, cursor after it" \
     test "$(grep -c '^> partial$' "$D/cli.screen")" = 1 -a "$(cursor cli)" = "9 $CY"
 keys srv "after fg"; wait_screen cli "^peer> after fg$"
 tm send-keys -t cli -l " line"; tm send-keys -t cli Enter; wait_for "$D/s.out" "partial line"
-expect "Ctrl-Z, fg: the chat goes on both ways" \
-    eval 'grep -q "^peer> after fg$" "$D/cli.screen" && test "$(cat "$D/s.out")" = "partial line"'
-tm send-keys -t cli C-u; keys cli exit; wait_for "$D/after" . 15
-expect "Ctrl-Z, fg, exit: stty -g as before" cmp -s "$D/before" "$D/after"
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.err" "keys erased" 15
+expect "Ctrl-Z, fg: the chat goes on both ways, and ends with exit" \
+    eval 'grep -q "^peer> after fg$" "$D/cli.screen" && test "$(cat "$D/s.out")" = "partial line" && has "$D/cli.err" "the peer answered BYE"'
 tm kill-server 2>/dev/null
 
 # ---- a hostile peer's display, with the editor's redraw ----
