@@ -790,17 +790,6 @@ utf8_ok(const unsigned char *p, size_t n)
 	return len;
 }
 
-/* The code point of the valid UTF-8 character at p, len bytes. */
-static uint32_t
-decode(const unsigned char *p, size_t len)
-{
-	uint32_t c = len == 1 ? p[0] : p[0] & (0xffu >> (len + 1));
-
-	while (--len > 0)
-		c = c << 6 | (*++p & 0x3f);
-	return c;
-}
-
 /*
  * The character at p as shown, into out (16 bytes), and its width: itself;
  * ^X for C0 and DEL; \xNN for a byte not UTF-8 or of a C1 control; <U+XXXX>
@@ -811,10 +800,12 @@ decode(const unsigned char *p, size_t len)
 static size_t
 shown_as(const unsigned char *p, size_t n, unsigned char *out, size_t *olen, int *w)
 {
-	size_t len = utf8_ok(p, n);
-	uint32_t c = len > 0 ? decode(p, len) : 0;
+	size_t len = utf8_ok(p, n), i;
+	uint32_t c = len == 1 ? p[0] : p[0] & (0xffu >> (len + 1));	/* the code point */
 	int r;
 
+	for (i = 1; i < len; i++)
+		c = c << 6 | (p[i] & 0x3f);
 	if (len > 0 && !(c == 0x061c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
 	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
 	    (c >= 0xfff9 && c <= 0xfffb)) && (*w = c < 0x80 ? 1 : wcwidth((wchar_t)c)) >= 0) {
