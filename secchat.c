@@ -950,7 +950,8 @@ term_line(int show)
 	o = (size_t)snprintf((char *)row, sizeof row, "\r> %.*s\033[K\r\033[%dC",
 	    (int)(b - a), (const char *)line + a, cur);
 	write_all(1, row, o < sizeof row ? o : sizeof row - 1);
-	mbedtls_platform_zeroize(row, o);
+	mbedtls_platform_zeroize(row, sizeof row);
+	mbedtls_platform_zeroize(u, sizeof u);
 	s->shown = 1;
 }
 
@@ -1101,6 +1102,7 @@ ed_key(struct session *s, unsigned char c)
 			break;
 		if (shown_as(s->ukey, want, u, &ulen, &w) == want && ulen == want)
 			ed_replace(s, i, i, s->ukey, want);
+		mbedtls_platform_zeroize(u, sizeof u);
 		s->keylen = 0;
 	}
 }
