@@ -1039,10 +1039,8 @@ ed_escape(struct session *s, unsigned char c)
 	if (s->esc == 1) {
 		s->esc = c == '[' || c == 'O' ? 2 : 0;
 		s->escn = 0;
-	} else if (s->esc == 2 && c >= '0' && c <= '9')
-		s->escn = s->escn < 1000 ? s->escn * 10 + c - '0' : s->escn;
-	else if (c >= 0x20 && c < 0x40)
-		s->esc = 3;		/* a second parameter, or more: not ours */
+	} else if (c >= 0x20 && c < 0x40)	/* parameters: only a short first one kept */
+		s->escn = c >= '0' && c <= '9' && s->escn < 100 ? s->escn * 10 + c - '0' : 1000;
 	else {
 		s->esc = 0;
 		if (c < 0x20)
@@ -1179,26 +1177,22 @@ term_init(struct session *s)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-/* The editor runs with each session, from run(): the terminal saved, then set. */
+/*
+ * The editor runs with each session, from run(): the terminal saved and set
+ * before, and on every way out the line erased and the terminal as it was.
+ */
 static void
-term_enter(struct session *s)
+term_edit(struct session *s, int on)
 {
-	if (s->edit && tcgetattr(0, &s->saved) == 0 && term_raw(s) == 0) {
+	if (on && s->edit && tcgetattr(0, &s->saved) == 0 && term_raw(s) == 0) {
 		tty_signals(1);
 		editing = s;
+	} else if (!on && editing == s) {
+		term_line(0);
+		editing = NULL;
+		tcsetattr(0, TCSAFLUSH, &s->saved);
+		tty_signals(0);
 	}
-}
-
-/* On every way out of a session: the line erased, the terminal as it was. */
-static void
-term_leave(struct session *s)
-{
-	if (editing != s)
-		return;
-	term_line(0);
-	editing = NULL;
-	tcsetattr(0, TCSAFLUSH, &s->saved);
-	tty_signals(0);
 }
 
 /* Ctrl-Z, fg and a resized window, acted upon in the loop. */
@@ -1690,9 +1684,9 @@ run(struct session *s)
 {
 	int ret;
 
-	term_enter(s);
+	term_edit(s, 1);
 	ret = loop(s);
-	term_leave(s);
+	term_edit(s, 0);
 	return ret;
 }
 

@@ -69,11 +69,13 @@ tm send-keys -t cli -l "one two three"; tm send-keys -t cli C-w Enter
 tm send-keys -t cli -l "garbage"; tm send-keys -t cli C-u; tm send-keys -t cli -l "kept"; tm send-keys -t cli Enter
 tm send-keys -t cli Up Enter
 tm send-keys -t cli -l "draft"; tm send-keys -t cli Up Up Down Down; tm send-keys -t cli -l " too"; tm send-keys -t cli Enter
-wait_for "$D/s.out" "draft too"
-expect "editing: Left and insert, Backspace over é and 中, Home/Delete, Ctrl-W, Ctrl-U, Up, Down back to the draft" \
-    test "$(cat "$D/s.out")" = "helloabyzone two keptkeptdraft too"
-expect "editing: one message per Enter, each its line ($(($(msgs) - N0)) messages: $(sizes 7))" \
-    test $(($(msgs) - N0)) = 7 -a "$(sizes 7)" = "5 2 2 8 4 4 9 "
+# Ctrl-Left is Left; F5, F1, Alt-b and a bracketed paste's start are ignored; then Delete.
+tm send-keys -t cli -l "abc$(printf '\033[1;5D')X$(printf '\033[15~\033OP\033b\033[200~\033[3~')"; tm send-keys -t cli Enter
+wait_for "$D/s.out" "draft tooabX"
+expect "editing: Left and insert, Backspace over é and 中, Home/Delete, Ctrl-W, Ctrl-U, Up, Down back to the draft, unknown escapes ignored" \
+    test "$(cat "$D/s.out")" = "helloabyzone two keptkeptdraft tooabX"
+expect "editing: one message per Enter, each its line ($(($(msgs) - N0)) messages: $(sizes 8))" \
+    test $(($(msgs) - N0)) = 8 -a "$(sizes 8)" = "5 2 2 8 4 4 9 3 "
 
 # ---- a 300-character line in 80 columns: one row while typed, sent whole ----
 L300=$(for i in $(seq 0 29); do printf '%09d-' "$i"; done)
