@@ -261,3 +261,12 @@ $PEER -s "$PORT" --send-file "$T/raw.in" > /dev/null 2> "$D/p.err" & PPID_=$!
 wait_for "$D/p.err" "listening"
 timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" < /dev/null > "$D/c.out" 2> "$D/c.err"; CRC=$?; wait_pid $PPID_
 expect "neither a terminal: stdout is the peer's bytes exactly, status 0" eval 'cmp -s "$T/raw.in" "$D/c.out" && test "$CRC" = 0'
+# TERM=dumb, both terminals: no editor; the kernel's line editing, labels still.
+newdir tty-dumb; LOGS="$D/*.err $D/*.screen"
+serve; pane cli 80 "TERM=dumb $(cli) 2> $D/cli.err"
+wait_for "$D/cli.err" "secure session established"
+keys cli "dumb line"; wait_for "$D/s.out" "dumb line"
+keys srv "to the dumb terminal"; wait_screen cli "^peer> to the dumb terminal$"
+expect "TERM=dumb: no prompt, no 'you> ', the typed line sent, the peer's labelled" \
+    eval '! grep -q "^> \|^you> " "$D/cli.screen" && test "$(cat "$D/s.out")" = "dumb line"'
+tm kill-server 2>/dev/null
