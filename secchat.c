@@ -7,8 +7,8 @@
  * then AES-256-GCM under a fresh key, that key wrapped with RSA-OAEP to the
  * peer, and the whole frame signed with RSA-PSS.  The protocol, secchat/1, is
  * described in README.md; this file reads top to bottom as: protocol
- * constants, the session, crypto, framing, receiving, the I/O loop, the
- * network, main.
+ * constants, the session, crypto, framing, the terminal, receiving, the I/O
+ * loop, the network, main.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
