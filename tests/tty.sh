@@ -270,3 +270,41 @@ keys srv "to the dumb terminal"; wait_screen cli "^peer> to the dumb terminal$"
 expect "TERM=dumb: no prompt, no 'you> ', the typed line sent, the peer's labelled" \
     eval '! grep -q "^> \|^you> " "$D/cli.screen" && test "$(cat "$D/s.out")" = "dumb line"'
 tm kill-server 2>/dev/null
+
+# ---- what was typed is wiped: the memory image at exit_group, and a control ----
+# As test.sh's "keys erased" tests, with the server's stdin and stdout the
+# terminal: a line typed and sent, sent again with Up, another line typed and
+# kept aside by Up (the draft), then exit.  The control stops at the
+# shutdown() that follows our BYE, before the wipe: both lines must be found
+# there.  tty_gdb NAME SYSCALL: the image at SYSCALL in NAME.core.
+tty_gdb() {
+	newport
+	pane srv 160 "gdb -batch -nx -ex 'set pagination off' -ex 'set confirm off' \
+	    -ex 'set dump-excluded-mappings on' -ex 'set use-coredump-filter off' \
+	    -ex 'handle SIGPIPE SIGINT SIGTERM SIGHUP SIGTSTP SIGCONT SIGWINCH nostop noprint pass' \
+	    -ex 'catch syscall $2' -ex 'run -s -p $PORT -i $D/id < /dev/tty > /dev/tty 2> $D/$1.err' \
+	    -ex 'print (int) \$rdi' -ex 'gcore $D/$1.core' -ex kill --args $BIN > $D/$1.gdb 2>&1"
+	wait_for "$D/$1.err" "listening on port" 30
+	timeout 60 $PEER -c "$PORT" --send "$(cat "$D/peer")" --no-end --timeout 50 > "$D/$1.p.out" 2> "$D/$1.p.err" & PPID_=$!
+	wait_for "$D/$1.err" "secure session established"
+	tm send-keys -t srv -l "$(cat "$D/typed")"; tm send-keys -t srv Enter Up Enter
+	tm send-keys -t srv -l "$(cat "$D/draft")"; tm send-keys -t srv Up C-u; keys srv exit
+	wait_for "$D/$1.gdb" "Saved corefile" 30
+	wait_pid $PPID_ 10; tm kill-server 2>/dev/null
+	$PY tests/secrets.py "$D/$1.core" "$D/id" "$D/typed" "$D/draft" "$D/peer" > "$D/$1.found"
+}
+if [ -n "$SANITIZED" ] || ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+	echo "skip - typed lines erased: needs gdb on x86_64 and a build without sanitizers"
+else
+	newdir tty-erased; LOGS="$D/*.err $D/*.gdb $D/*.found $D/*.screen"
+	"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
+	for f in typed draft peer; do head -c 48 /dev/urandom | base64 | tr -d '\n' > "$D/$f"; done
+	tty_gdb live shutdown
+	expect "typed lines erased, control: before the wipe the typed line and the draft are found" \
+	    eval 'has "$D/live.found" "FOUND message $D/typed" && has "$D/live.found" "FOUND message $D/draft"'
+	tty_gdb clean exit_group
+	expect "typed lines erased: the line sent twice (Up), exit 0 at exit_group" \
+	    eval 'test "$(cat "$D/clean.p.out")" = "$(cat "$D/typed")$(cat "$D/typed")" && has "$D/clean.gdb" "^\$1 = 0$"'
+	expect "typed lines erased: none of the line typed, the draft, the peer's message, the key in memory" \
+	    test "$(grep -c FOUND "$D/clean.found")" = 0 -a -s "$D/clean.found"
+fi
