@@ -10,7 +10,8 @@
  * server's, so that both people can compare a short safety code, and a
  * session ends well only when the peer's BYE acknowledges every message as
  * delivered.  This file reads top to bottom as: protocol constants, the
- * session, crypto, framing, receiving, the I/O loop, the network, main.
+ * session, crypto, framing, the terminal, receiving, the I/O loop, the
+ * network, main.
  */
 #define _GNU_SOURCE
 #include <sys/types.h>
@@ -18,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -26,6 +28,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -36,8 +40,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <mbedtls/version.h>
 #include <mbedtls/base64.h>
@@ -84,7 +90,9 @@
 #define MAXMSG		262144		/* largest message */
 #define MAXBODY		(1 + 8 + MAXMOD + MAXMSG + TAG_LEN + MAXMOD)	/* 263193 */
 #define MAXHS		1024		/* largest frame before the session is established */
-#define MAXLINE		4096		/* a terminal's line (Linux's canonical mode limit) */
+#define MAXLINE		4096		/* the line being typed, kept while Up recalls others */
+#define HISTSIZE	8192		/* the lines sent, for Up */
+#define MAXCOLS		1024		/* wider terminals get rows this wide */
 #define AAD_LEN		(LABEL_LEN + HASH_LEN + 1 + 1 + 8)
 
 enum { T_HELLO = 1, T_AUTH, T_MSG, T_END, T_BYE, T_COMMIT };	/* frame types */
@@ -119,7 +127,10 @@ enum { NET, IN, KEY };			/* poll slots */
 struct session {
 	/* For the whole run. */
 	unsigned char dir;	/* our role byte: 's' or 'c' */
-	int tty;		/* stdin is a terminal: line mode, sanitized output */
+	int tty_in;		/* stdin is a terminal: a line is a message, `exit` closes */
+	int tty_out;		/* stdout is a terminal: messages labelled, escaped, wrapped */
+	int edit, shown;	/* both, TERM not dumb: our line editor; its line drawn */
+	struct termios saved;	/* the terminal as we found it */
 	int verbose;
 	int keep;		/* -k: serve one client after another */
 	int bits;		/* size of the keys we make */
@@ -172,20 +183,28 @@ struct session {
 	int shut;			/* our sending half is shut down */
 	int out_broken;			/* stdout failed: drop what arrives */
 
+	/* The line editor.  The line being typed is the last elen bytes of in[]. */
+	size_t elen, epos;		/* its length and the cursor, in bytes */
+	size_t hlen, hidx, dlen;	/* history in use, line recalled (0: none), draft */
+	int keylen, esc, escn;		/* a UTF-8 key, an escape sequence being read */
+	unsigned char ukey[4];
+	unsigned char hist[HISTSIZE];	/* lines sent, each ended by '\n': plaintext */
+	unsigned char draft[MAXLINE];	/* the line typed before Up: plaintext */
+
 	int64_t t_conn;			/* when the connection came up */
 	int64_t t_rx;			/* last byte of a frame in progress */
 	int64_t t_bye;			/* when our BYE was queued */
 
 	size_t rxlen, txoff, txlen, inlen;	/* in use in the buffers below */
 	/*
-	 * How far rx and tx were ever used: all that reset() has to wipe.
-	 * Wiping the rest would make the kernel give us up to 500 KiB of
+	 * How far rx, tx and in were ever used: all that reset() has to wipe.
+	 * Wiping the rest would make the kernel give us up to 750 KiB of
 	 * memory we never needed.
 	 */
-	size_t rxmax, txmax;
+	size_t rxmax, txmax, inmax;
 	unsigned char rx[4 + MAXBODY];	/* the frame being received */
 	unsigned char tx[4 + MAXBODY + 3 * (4 + MAXHS)];	/* send queue */
-	unsigned char in[MAXLINE];	/* a terminal's lines not yet sent: plaintext */
+	unsigned char in[MAXMSG];	/* a terminal's lines not yet sent: plaintext */
 };
 
 /*
@@ -198,6 +217,14 @@ static volatile sig_atomic_t keystop;	/* the key thread must give up */
 static sigset_t sigs;			/* the three */
 static sigset_t waitmask;		/* the mask we were started with */
 
+/*
+ * While the line editor runs: SIGTSTP, SIGCONT and SIGWINCH, handled the same
+ * way, and the session whose input line msg() must hide and redraw.
+ */
+static volatile sig_atomic_t got_tstp, got_cont, got_winch;
+static struct session *editing;
+static void term_line(int);
+
 static const unsigned char zero_iv[12];
 
 /* ---- messages ---- */
@@ -209,7 +236,9 @@ vmsg(const char *fmt, va_list ap)
 	char line[512];
 
 	vsnprintf(line, sizeof line, fmt, ap);
+	term_line(0);
 	fprintf(stderr, "secchat: %s\n", line);
+	term_line(1);
 }
 
 static void __attribute__((format(printf, 1, 2)))
@@ -312,8 +341,8 @@ show_frame(const struct session *s, const char *way, const unsigned char *f, siz
 
 	if (!s->verbose || mbedtls_base64_encode(b64, sizeof b64, &olen, f, n) != 0)
 		return;
-	fprintf(stderr, "secchat: %s %s, %zu bytes: %s%s\n", way,
-	    frame_name(len > 4 ? f[4] : 0), len, b64, n < len ? "..." : "");
+	msg("%s %s, %zu bytes: %s%s", way, frame_name(len > 4 ? f[4] : 0), len, b64,
+	    n < len ? "..." : "");
 }
 
 /* ---- crypto ---- */
@@ -927,7 +956,7 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 	return 0;
 }
 
-/* ---- receiving ---- */
+/* ---- the terminal ---- */
 
 /*
  * Length of the printable UTF-8 character at p, or 0 when the byte at p must
@@ -968,39 +997,84 @@ utf8_ok(const unsigned char *p, size_t n)
 }
 
 /*
- * A message for a person: each line behind a "peer> " label, control
- * characters shown as ^X and bytes that are not UTF-8 as \xNN, so that the
- * peer can neither drive the terminal nor fake a status line.
+ * The character at p as shown, into out (16 bytes), and its width: itself;
+ * ^X for C0 and DEL; \xNN for a byte not UTF-8 or of a C1 control; <U+XXXX>
+ * for a format or separator character (bidirectional controls, zero-width
+ * ones, U+2028/9, U+FEFF) or one the locale cannot measure.  Returns the
+ * bytes of p used.
+ */
+static size_t
+shown_as(const unsigned char *p, size_t n, unsigned char *out, size_t *olen, int *w)
+{
+	size_t len = utf8_ok(p, n), i;
+	uint32_t c = len == 1 ? p[0] : p[0] & (0xffu >> (len + 1));	/* the code point */
+	int r;
+
+	for (i = 1; i < len; i++)
+		c = c << 6 | (p[i] & 0x3f);
+	if (len > 0 && !(c == 0x061c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+	    (c >= 0xfff9 && c <= 0xfffb)) && (*w = c < 0x80 ? 1 : wcwidth((wchar_t)c)) >= 0) {
+		memcpy(out, p, len);
+		*olen = len;
+		return len;
+	}
+	if (len > 0)
+		r = snprintf((char *)out, 16, "<U+%04X>", (unsigned)c);
+	else if (p[0] < 0x20 || p[0] == 0x7f)
+		r = snprintf((char *)out, 16, "^%c", p[0] ^ 0x40);
+	else
+		r = snprintf((char *)out, 16, "\\x%02x", p[0]);
+	*olen = (size_t)(*w = r);
+	return len > 0 ? len : 1;
+}
+
+/* The terminal's width, asked each time: it changes (SIGWINCH). */
+static int
+term_cols(void)
+{
+	struct winsize ws;
+
+	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return 80;		/* a serial console often does not know */
+	return ws.ws_col < 8 ? 8 : ws.ws_col > MAXCOLS ? MAXCOLS : ws.ws_col;
+}
+
+/*
+ * Text for a person, wrapped here at the terminal's width with every row
+ * behind the label or a mark as wide: no text of the peer's can start a
+ * row (and pass for a status line) or drive the terminal.
  */
 static int
-show_message(const unsigned char *m, size_t n)
+show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
 {
-	static const char label[] = "peer> ";
-	unsigned char out[1024];
-	size_t o = 0, i = 0, k;
-	int ret = 0;
+	unsigned char out[1024], u[16];
+	size_t o = strlen(label), i, k, ulen = 0;
+	int lw = (int)o, cols = term_cols(), col = lw, w = 0, ret = 0;
 
-	memcpy(out, label, sizeof label - 1);
-	o = sizeof label - 1;
-	while (i < n && ret == 0) {
-		if (m[i] == '\n' || m[i] == '\t') {
-			out[o++] = m[i];
-			if (m[i] == '\n' && i + 1 < n) {
-				memcpy(out + o, label, sizeof label - 1);
-				o += sizeof label - 1;
+	term_line(0);
+	memcpy(out, label, o);	/* NOLINT(bugprone-not-null-terminated-result): bytes */
+	for (i = 0; i < n && ret == 0; i += k) {
+		k = 1;
+		if (m[i] == '\t') {	/* spaces to the next tab stop */
+			ulen = (size_t)(w = 8 - (col - lw) % 8);
+			memset(u, ' ', 8);
+		} else if (m[i] != '\n')
+			k = shown_as(m + i, n - i, u, &ulen, &w);
+		if (m[i] == '\n' || (col + w > cols && col > lw)) {
+			out[o++] = '\n';
+			if (m[i] != '\n' || i + 1 < n) {
+				memcpy(out + o, m[i] == '\n' ? label : mark, (size_t)lw);
+				o += (size_t)lw;
 			}
-			i++;
-		} else if ((k = utf8_ok(m + i, n - i)) > 0) {
-			memcpy(out + o, m + i, k);
-			o += k;
-			i += k;
-		} else if (m[i] < 0x20 || m[i] == 0x7f) {
-			out[o++] = '^';
-			out[o++] = m[i++] ^ 0x40;
-		} else {
-			o += snprintf((char *)out + o, 5, "\\x%02x", m[i++]);
+			col = lw;
 		}
-		if (o > sizeof out - 16) {
+		if (m[i] != '\n') {
+			memcpy(out + o, u, ulen);
+			o += ulen;
+			col += w;
+		}
+		if (o > sizeof out - 64) {
 			ret = write_all(1, out, o);
 			o = 0;
 		}
@@ -1010,8 +1084,343 @@ show_message(const unsigned char *m, size_t n)
 	if (ret == 0)
 		ret = write_all(1, out, o);
 	mbedtls_platform_zeroize(out, sizeof out);
+	mbedtls_platform_zeroize(u, sizeof u);
+	term_line(1);
 	return ret;
 }
+
+/* A received message, each line behind "peer> ". */
+static int
+show_message(const unsigned char *m, size_t n)
+{
+	return show_text("peer> ", "  ... ", m, n);
+}
+
+/*
+ * The line editor, after linenoise: the terminal non-canonical without echo,
+ * the line being typed (the last elen bytes of s->in) drawn by us after a
+ * prompt, erased before anything else is written and drawn again after it.
+ */
+
+/* The start of the character before (back) or after byte i of the line. */
+static size_t
+ed_step(const struct session *s, size_t i, int back)
+{
+	const unsigned char *line = s->in + s->inlen - s->elen;
+
+	if (back ? i == 0 : i == s->elen)
+		return i;
+	do
+		i = back ? i - 1 : i + 1;
+	while (i > 0 && i < s->elen && (line[i] & 0xc0) == 0x80);
+	return i;
+}
+
+/*
+ * Erase the input line, or draw it: the prompt and the line in one write.
+ * The line scrolls sideways within the row, the cursor's part of it shown,
+ * so a redraw never has to track rows.  No prompt while no line is taken.
+ */
+static void
+term_line(int show)
+{
+	struct session *s = editing;
+	unsigned char row[4 * MAXCOLS + 32], u[16];
+	const unsigned char *line;
+	size_t a, b, k, o, ulen;
+	int avail = term_cols() - 3, used = 0, w, cur;
+
+	if (s == NULL)
+		return;
+	if (!show || s->phase != P_OPEN || s->in_eof || s->sent_end || s->sent_bye >= 0 ||
+	    s->got_bye >= 0) {
+		if (s->shown)
+			write_all(1, (const unsigned char *)"\r\033[K", 4);
+		s->shown = 0;
+		return;
+	}
+	line = s->in + s->inlen - s->elen;
+	for (a = b = s->epos; a > 0; a = k, used += w) {	/* back from the cursor */
+		k = ed_step(s, a, 1);
+		shown_as(line + k, a - k, u, &ulen, &w);
+		if (used + w > avail || b - k > sizeof row - 32)
+			break;
+	}
+	cur = 2 + used;
+	for (; b < s->elen; b = k, used += w) {		/* and on after it */
+		k = b + shown_as(line + b, s->elen - b, u, &ulen, &w);
+		if (used + w > avail || k - a > sizeof row - 32)
+			break;
+	}
+	/* The line holds printable characters only: no NUL. */
+	o = (size_t)snprintf((char *)row, sizeof row, "\r> %.*s\033[K\r\033[%dC",
+	    (int)(b - a), (const char *)line + a, cur);
+	write_all(1, row, o < sizeof row ? o : sizeof row - 1);
+	mbedtls_platform_zeroize(row, sizeof row);
+	mbedtls_platform_zeroize(u, sizeof u);
+	s->shown = 1;
+}
+
+/* Replace bytes a to b of the line with p, leaving no copy behind. */
+static void
+ed_replace(struct session *s, size_t a, size_t b, const unsigned char *p, size_t k)
+{
+	unsigned char *line = s->in + s->inlen - s->elen;
+
+	if (s->inlen - (b - a) + k >= sizeof s->in)
+		return;			/* no room left for the line's '\n' */
+	memmove(line + a + k, line + b, s->elen - b);
+	if (b - a > k)
+		mbedtls_platform_zeroize(line + s->elen - (b - a - k), b - a - k);
+	if (k > 0)
+		memcpy(line + a, p, k);
+	s->elen = s->elen - (b - a) + k;
+	s->inlen = s->inlen - (b - a) + k;
+	s->epos = s->epos >= b ? s->epos - (b - a) + k : s->epos > a ? a + k : s->epos;
+	s->inmax = s->inmax < s->inlen ? s->inlen : s->inmax;
+}
+
+/* The k-th line sent, counting back from the last (1), or NULL. */
+static const unsigned char *
+hist_get(const struct session *s, size_t k, size_t *len)
+{
+	const unsigned char *p = s->hist, *nl;
+
+	for (; (nl = memchr(p, '\n', s->hist + s->hlen - p)) != NULL; p = nl + 1) {
+		*len = nl - p;
+		if (--k == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* Up (older) and Down through the lines sent; 0 is the line typed before Up. */
+static void
+ed_history(struct session *s, int older)
+{
+	size_t k = s->dlen, to = older ? s->hidx + 1 : s->hidx - 1;
+	const unsigned char *p = to > 0 ? hist_get(s, to, &k) : s->draft;
+
+	if ((!older && s->hidx == 0) || p == NULL ||
+	    (s->hidx == 0 && s->elen > sizeof s->draft) || s->inlen - s->elen + k >= sizeof s->in)
+		return;
+	if (s->hidx == 0)
+		memcpy(s->draft, s->in + s->inlen - s->elen, s->dlen = s->elen);
+	s->hidx = to;
+	s->epos = s->elen;
+	ed_replace(s, 0, s->elen, p, k);
+}
+
+/* Enter: the line joins those waiting to be sent, shown as ours, kept for Up. */
+static void
+ed_enter(struct session *s)
+{
+	unsigned char *line = s->in + s->inlen - s->elen;
+	size_t n = s->elen;
+
+	if (s->inlen >= sizeof s->in)
+		return;
+	s->in[s->inlen++] = '\n';
+	s->inmax = s->inmax < s->inlen ? s->inlen : s->inmax;
+	s->elen = s->epos = s->hidx = 0;
+	show_text("you> ", " ... ", line, n);
+	if (n > 0 && n < sizeof s->hist) {	/* newest first; the oldest fall off */
+		memmove(s->hist + n + 1, s->hist, sizeof s->hist - n - 1);
+		memcpy(s->hist, line, n);
+		s->hist[n] = '\n';
+		s->hlen = s->hlen + n + 1 < sizeof s->hist ? s->hlen + n + 1 : sizeof s->hist;
+	}
+}
+
+#define KEY_DELETE	0x100
+
+/* After ESC: ESC [ or ESC O, parameters, a final byte.  The key, or -1. */
+static int
+ed_escape(struct session *s, unsigned char c)
+{
+	static const char finals[] = "ABCDHF";
+	static const int keys[] = { 16, 14, 6, 2, 1, 5 };	/* as Ctrl-P, N, F, B, A, E */
+	const char *f;
+
+	if (s->esc == 1) {
+		s->esc = c == '[' || c == 'O' ? 2 : 0;
+		s->escn = 0;
+	} else if (c >= 0x20 && c < 0x40)	/* parameters: only a short first one kept */
+		s->escn = c >= '0' && c <= '9' && s->escn < 100 ? s->escn * 10 + c - '0' : 1000;
+	else {
+		s->esc = 0;
+		if (c < 0x20)
+			return c;	/* a control key cuts the sequence short */
+		if (c == '~')
+			return s->escn == 3 ? KEY_DELETE : s->escn == 1 || s->escn == 7 ? 1 :
+			    s->escn == 4 || s->escn == 8 ? 5 : -1;
+		if ((f = strchr(finals, c)) != NULL)
+			return keys[f - finals];
+	}
+	return -1;
+}
+
+/* One byte typed: the keys of linenoise and readline; others are ignored. */
+static void
+ed_key(struct session *s, unsigned char c)
+{
+	const unsigned char *line = s->in + s->inlen - s->elen;
+	unsigned char u[16];
+	size_t i = s->epos, want, ulen;
+	int k = s->esc ? ed_escape(s, c) : c, w;
+
+	if ((c & 0xc0) != 0x80)
+		s->keylen = 0;		/* a UTF-8 character cut short */
+	switch (k) {
+	case 1: s->epos = 0; break;				/* Ctrl-A, Home */
+	case 2: s->epos = ed_step(s, i, 1); break;		/* Ctrl-B, Left */
+	case 4:							/* Ctrl-D */
+		if (s->elen == 0)
+			s->in_eof = 1;	/* on an empty line: the end of input */
+		/* FALLTHROUGH */
+	case KEY_DELETE: ed_replace(s, i, ed_step(s, i, 0), NULL, 0); break;
+	case 5: s->epos = s->elen; break;			/* Ctrl-E, End */
+	case 6: s->epos = ed_step(s, i, 0); break;		/* Ctrl-F, Right */
+	case 8: case 127: ed_replace(s, ed_step(s, i, 1), i, NULL, 0); break;
+	case '\n': case '\r': ed_enter(s); break;
+	case 12:						/* Ctrl-L */
+		write_all(1, (const unsigned char *)"\033[H\033[2J", 7);
+		s->shown = 0;
+		break;
+	case 14: case 16: ed_history(s, k == 16); break;	/* Ctrl-N, P; Down, Up */
+	case 21: ed_replace(s, 0, s->elen, NULL, 0); break;	/* Ctrl-U */
+	case 23:						/* Ctrl-W */
+		while (i > 0 && line[i - 1] == ' ')
+			i--;
+		while (i > 0 && line[i - 1] != ' ')
+			i--;
+		ed_replace(s, i, s->epos, NULL, 0);
+		break;
+	case 27: s->esc = 1; break;
+	default:	/* printable, whole UTF-8 characters; a stray byte is dropped */
+		if (k < 0x20 || k == 0x7f || (s->keylen == 0 && (c & 0xc0) == 0x80))
+			break;
+		s->ukey[s->keylen++] = c;
+		want = c < 0x80 ? 1 : s->ukey[0] >= 0xf0 ? 4 : s->ukey[0] >= 0xe0 ? 3 : 2;
+		if ((size_t)s->keylen < want)
+			break;
+		if (shown_as(s->ukey, want, u, &ulen, &w) == want && ulen == want)
+			ed_replace(s, i, i, s->ukey, want);
+		mbedtls_platform_zeroize(u, sizeof u);
+		s->keylen = 0;
+	}
+}
+
+/* What was typed, through the editor: one read, the row drawn once after it. */
+static ssize_t
+edit_read(struct session *s)
+{
+	unsigned char keys[256];
+	ssize_t r = read(0, keys, sizeof keys), i;
+
+	for (i = 0; i < r && !s->in_eof; i++)
+		ed_key(s, keys[i]);
+	mbedtls_platform_zeroize(keys, sizeof keys);
+	term_line(1);
+	return r;
+}
+
+static void
+on_tty_sig(int sig)
+{
+	got_tstp |= sig == SIGTSTP;
+	got_cont |= sig == SIGCONT;
+	got_winch |= sig == SIGWINCH;
+}
+
+/* SIGTSTP, SIGCONT, SIGWINCH: noted, and let in by ppoll only, while we edit. */
+static void
+tty_signals(int on)
+{
+	static const int which[] = { SIGTSTP, SIGCONT, SIGWINCH };
+	struct sigaction sa;
+	sigset_t set;
+	int i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on ? on_tty_sig : SIG_DFL;
+	sa.sa_mask = sigs;
+	sigemptyset(&set);
+	for (i = 0; i < 3; i++)
+		sigaddset(&set, which[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; i < 3; i++)
+		sigaction(which[i], &sa, NULL);
+	got_tstp = got_cont = got_winch = 0;
+	if (!on)
+		sigprocmask(SIG_UNBLOCK, &set, NULL);	/* a Ctrl-Z pending stops us now */
+}
+
+/* Non-canonical, no echo; ISIG stays, so Ctrl-C, Ctrl-\ and Ctrl-Z work. */
+static int
+term_raw(const struct session *s)
+{
+	struct termios t = s->saved;
+
+	t.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	return tcsetattr(0, TCSADRAIN, &t);
+}
+
+/* Which side is a terminal decides each direction; the editor needs both. */
+static void
+term_init(struct session *s)
+{
+	const char *term = getenv("TERM");
+
+	s->tty_in = isatty(0);
+	s->tty_out = isatty(1);
+	s->edit = s->tty_in && s->tty_out && (term == NULL || strcmp(term, "dumb") != 0);
+	/* wcwidth() needs a UTF-8 locale: C.UTF-8 if the user's is not one. */
+	if (s->tty_out && (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0))
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+/*
+ * The editor runs with each session, from run(): the terminal saved and set
+ * before, and on every way out the line erased and the terminal as it was.
+ */
+static void
+term_edit(struct session *s, int on)
+{
+	if (on && s->edit && tcgetattr(0, &s->saved) == 0 && term_raw(s) == 0) {
+		tty_signals(1);
+		editing = s;
+	} else if (!on && editing == s) {
+		term_line(0);
+		editing = NULL;
+		tcsetattr(0, TCSAFLUSH, &s->saved);
+		tty_signals(0);
+	}
+}
+
+/* Ctrl-Z, fg and a resized window, acted upon in the loop. */
+static void
+term_signals(struct session *s)
+{
+	if (editing != s)
+		return;
+	if (got_tstp) {
+		term_line(0);
+		tcsetattr(0, TCSADRAIN, &s->saved);
+		kill(getpid(), SIGSTOP);	/* returns once continued */
+		got_cont = 1;
+	}
+	if (got_cont)
+		term_raw(s);
+	if (got_tstp || got_cont || got_winch)
+		term_line(1);
+	got_tstp = got_cont = got_winch = 0;
+}
+
+/* ---- receiving ---- */
 
 /* Hand a message to the user; a broken stdout is a local failure (BYE 2). */
 static int
@@ -1019,7 +1428,7 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 {
 	if (s->out_broken)
 		return 0;
-	if ((s->tty ? show_message(m, n) : write_all(1, m, n)) == 0) {
+	if ((s->tty_out ? show_message(m, n) : write_all(1, m, n)) == 0) {
 		s->written++;
 		return 0;
 	}
@@ -1221,7 +1630,7 @@ recv_close(struct session *s, unsigned char *b)
 	if (s->peer_ack < s->nsent)
 		fail(s, "%llu of our %llu messages not confirmed by the peer (sent as it closed)",
 		    (unsigned long long)(s->nsent - s->peer_ack), (unsigned long long)s->nsent);
-	else if (!s->tty && (!s->in_eof || s->inlen > 0) && s->sent_bye < 0)
+	else if (!s->tty_in && (!s->in_eof || s->inlen > 0) && s->sent_bye < 0)
 		fail(s, "the peer closed the conversation before all of our input was sent");
 	else
 		msg(s->sent_bye < 0 ? "the peer closed the conversation" : "the peer answered BYE");
@@ -1355,13 +1764,13 @@ flush_tx(struct session *s)
 static unsigned char *
 inbuf(struct session *s)
 {
-	return s->tty ? s->in : s->tx + 4 + 9 + s->peerlen;
+	return s->tty_in ? s->in : s->tx + 4 + 9 + s->peerlen;
 }
 
 static size_t
 inroom(const struct session *s)
 {
-	return s->tty ? sizeof s->in : MAXMSG;
+	return s->tty_in ? sizeof s->in : MAXMSG;
 }
 
 /* Take what stdin has now, up to one message's worth. */
@@ -1370,13 +1779,13 @@ read_stdin(struct session *s)
 {
 	ssize_t r;
 
-	if (!s->tty) {
+	if (!s->tty_in) {
 		if (s->txoff < s->txlen)
 			return 0;	/* a frame was queued since the poll */
 		s->txoff = s->txlen = 0;	/* the next frame starts at s->tx */
 	}
 	do {
-		r = read(0, inbuf(s) + s->inlen, inroom(s) - s->inlen);
+		r = s->edit ? edit_read(s) : read(0, inbuf(s) + s->inlen, inroom(s) - s->inlen);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				return 0;
@@ -1386,9 +1795,13 @@ read_stdin(struct session *s)
 		}
 		if (r == 0)
 			s->in_eof = 1;
+		if (s->edit)
+			break;		/* the editor has put the keys in place */
 		s->inlen += r;
-		if (!s->tty && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
+		if (!s->tty_in && s->txmax < (size_t)(inbuf(s) - s->tx) + s->inlen)
 			s->txmax = inbuf(s) - s->tx + s->inlen;
+		else if (s->tty_in && s->inmax < s->inlen)
+			s->inmax = s->inlen;
 	} while (r > 0 && s->inlen < inroom(s) && readable(0));
 	return 0;
 }
@@ -1413,7 +1826,7 @@ produce(struct session *s)
 	if (s->txoff < s->txlen || s->phase != P_OPEN || s->sent_end || s->quit ||
 	    s->sent_bye >= 0 || s->got_bye >= 0)
 		return 0;
-	if (s->tty && (nl = memchr(s->in, '\n', s->inlen)) != NULL) {
+	if (s->tty_in && (nl = memchr(s->in, '\n', s->inlen)) != NULL) {
 		n = nl - s->in;
 		if (n == 4 && memcmp(s->in, "exit", 4) == 0) {
 			consume(s, n + 1);
@@ -1424,7 +1837,7 @@ produce(struct session *s)
 		consume(s, n + 1);
 		return ret;
 	}
-	if (n > 0 && !s->tty) {
+	if (n > 0 && !s->tty_in) {
 		s->inlen = 0;	/* encrypted in place, plaintext gone */
 		return send_msg(s, inbuf(s), n);
 	}
@@ -1542,7 +1955,7 @@ linger(struct session *s)
 }
 
 static int
-run(struct session *s)
+loop(struct session *s)
 {
 	struct pollfd pfd[3];
 	struct timespec ts, *tp;
@@ -1555,11 +1968,12 @@ run(struct session *s)
 	 * at the full RSA cost.  Room for a whole message lets the producer
 	 * run ahead (this fails harmlessly when stdin is not a pipe).
 	 */
-	if (!s->tty && fcntl(0, F_GETPIPE_SZ) < MAXMSG)
+	if (!s->tty_in && fcntl(0, F_GETPIPE_SZ) < MAXMSG)
 		fcntl(0, F_SETPIPE_SZ, MAXMSG);
 	while (!over(s)) {
 		if (nsig > s->sigseen && on_signal(s) < 0)
 			return -1;
+		term_signals(s);
 		now = now_ms();
 		tp = NULL;
 		d = deadline(s, 1);
@@ -1576,7 +1990,7 @@ run(struct session *s)
 		pfd[NET].events = (s->got_bye < 0 ? POLLIN : 0) |
 		    (s->txoff < s->txlen ? POLLOUT : 0);
 		pfd[IN].fd = s->phase == P_OPEN && !s->in_eof && s->inlen < inroom(s) &&
-		    (s->tty || s->txoff == s->txlen) && !s->quit &&
+		    (s->tty_in || s->txoff == s->txlen) && !s->quit &&
 		    !s->sent_end && s->sent_bye < 0 && s->got_bye < 0 ? 0 : -1;
 		pfd[IN].events = POLLIN;
 		pfd[KEY].fd = s->keygen == 1 ? s->keypipe[0] : -1;
@@ -1610,6 +2024,18 @@ run(struct session *s)
 	}
 	linger(s);
 	return 0;
+}
+
+/* A session, the terminal set for the line editor while it runs. */
+static int
+run(struct session *s)
+{
+	int ret;
+
+	term_edit(s, 1);
+	ret = loop(s);
+	term_edit(s, 0);
+	return ret;
 }
 
 /* ---- the network ---- */
@@ -1795,7 +2221,7 @@ reset(struct session *s)
 	mbedtls_pk_free(&s->peer);
 	mbedtls_platform_zeroize(s->rx, s->rxmax);
 	mbedtls_platform_zeroize(s->tx, s->txmax);
-	mbedtls_platform_zeroize(s->in, sizeof s->in);	/* one page */
+	mbedtls_platform_zeroize(s->in, s->inmax);
 	mbedtls_platform_zeroize(&s->fd, offsetof(struct session, rx) - offsetof(struct session, fd));
 	mbedtls_pk_init(&s->peer);
 	s->fd = -1;
@@ -1883,7 +2309,7 @@ discard_input(struct session *s)
 	ssize_t r = 1, left;
 	int n = 0;
 
-	if (s->tty || s->in_eof || ioctl(0, FIONREAD, &n) < 0)
+	if (s->tty_in || s->in_eof || ioctl(0, FIONREAD, &n) < 0)
 		return;
 	for (left = n; left > 0 && (r = read(0, buf, sizeof buf)) > 0; left -= r)
 		;
@@ -2058,7 +2484,7 @@ main(int argc, char *argv[])
 		}
 
 	s.dir = serve_ ? 's' : 'c';
-	s.tty = isatty(0);
+	term_init(&s);
 	s.fresh = idfile == NULL;
 	mbedtls_entropy_init(&s.entropy);
 	mbedtls_ctr_drbg_init(&s.drbg);

@@ -741,7 +741,6 @@ for closer in srv cli; do
 	term srv "$BIN -s -p $PORT"; wait_for "$D/srv.err" "listening"
 	term cli "$BIN -c ::1 -p $PORT"
 	wait_for "$D/cli.err" "secure session established"; wait_for "$D/srv.err" "secure session established"
-	# One side at a time: a line arriving while a person types joins the half-typed line.
 	keys cli "hello from the client terminal"
 	for i in $(seq 200); do screen srv | grep -q "peer> hello from the client terminal" && break; sleep 0.05; done
 	keys srv "hello from the server terminal"
@@ -780,6 +779,9 @@ tm -u new-session -d -s g -x 160 -y 10 "$BIN -g $D/k -b 4096; echo \$? > $D/g.rc
 wait_for "$D/g.rc" . 60; screen g > /dev/null; LOGS="$D/g.screen"
 expect "terminal: key generation shows progress, then its time" grep -qE '^secchat: generating RSA-4096 key\.\.\.\.* [0-9]+\.[0-9] s$' "$D/g.screen"
 tm kill-server 2>/dev/null
+
+# The line editor, the display and which side is a terminal (issue 10).
+. tests/tty.sh
 
 # ---- -k, started at the top: SIGTERM once the fourth session is over ----
 D=$KEEPD; LOGS="$D/*.err"

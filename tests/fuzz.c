@@ -163,7 +163,7 @@ begin(int client, int tty, int verbose, int big, int pin)
 	S.fd = -1;
 	S.sent_bye = S.got_bye = -1;
 	S.dir = client ? 'c' : 's';
-	S.tty = tty;
+	S.tty_in = S.tty_out = tty;
 	S.verbose = verbose;
 	S.pin = pin == 2 ? pins + 1 : pins;
 	S.npin = pin == 3 ? 2 : pin != 0;

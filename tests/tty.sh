@@ -1,0 +1,310 @@
+# tests/tty.sh: the terminal (issue 10), sourced by test.sh after its tmux
+# helpers (tm, keys, screen).  The line editor (stdin and stdout a terminal),
+# a display the peer cannot fake, the terminal always put back, and which
+# side is a terminal deciding each direction on its own.  Every wait polls
+# the screen or a file, bounded.
+
+# pane NAME COLS CMD: CMD alone in a tmux session NAME, COLS wide; its status
+# goes to NAME.rc.  CMD's stderr stays on the screen unless CMD redirects it.
+pane() { tm -u new-session -d -s "$1" -x "$2" -y 30 "$3; echo \$? > $D/$1.rc; sleep 60"; }
+# wait_screen NAME REGEX: poll the screen of NAME until a row matches (10 s).
+wait_screen() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		screen "$1" > /dev/null; grep -qa -- "$2" "$D/$1.screen" && return 0
+		sleep 0.05
+	done
+	echo "    (waited in vain for '$2' on the screen of $1)"; return 1
+}
+cursor() { tm display -p -t "$1" '#{cursor_x} #{cursor_y}'; }
+# lastrow NAME: "ROW TEXT" of the last row of NAME.screen that is not empty (rows from 0).
+lastrow() { awk 'NF { n = NR - 1; t = $0 } END { print n, t }' "$D/$1.screen"; }
+# msgs: how many MSG frames the server has received (it runs with -v);
+# sizes N: the sizes of the last N messages it decrypted.  A typed line is
+# sent without its newline, so s.out alone does not show where lines end.
+msgs() { grep -c "^secchat: received MSG" "$D/srv.err"; }
+sizes() { sed -n 's/^secchat: message [0-9]*: signature verified, \([0-9]*\) bytes decrypted$/\1/p' "$D/srv.err" | tail -n "$1" | tr '\n' ' '; }
+# serve: secchat -s -v >> s.out in pane srv, its stdin the terminal (canonical:
+# no editor there), its pid in srv.pid.  cli ARGS: a client's command line,
+# its pid in cli.pid.  chat COLS [ARGS]: both, the client in pane cli, COLS
+# wide, its stderr on the screen: the editor.  Returns once both are established.
+serve() {
+	newport
+	pane srv 160 "sh -c 'echo \$\$ > $D/srv.pid; exec $BIN -s -v -p $PORT' >> $D/s.out 2> $D/srv.err"
+	wait_for "$D/srv.err" "listening on port"
+}
+cli() { echo "sh -c 'echo \$\$ > $D/cli.pid; exec $BIN -c 127.0.0.1 -p $PORT $*'"; }
+chat() {
+	local cols=$1; shift
+	serve; pane cli "$cols" "$(cli "$@")"
+	wait_screen cli "^secchat: secure session established" && wait_for "$D/srv.err" "secure session established"
+}
+
+# ---- the typed line stays intact while a message and status lines arrive ----
+newdir tty-intact; chat 80 -v; LOGS="$D/*.err $D/*.screen"
+tm send-keys -t cli -l "hello from client, I am typ"
+wait_screen cli "^> hello from client, I am typ$"
+keys srv "hi from server"
+wait_screen cli "^peer> hi from server$"
+read -r CY CT < <(lastrow cli); CUR=$(cursor cli)
+expect "typed line intact: the partial line is the last row, with the cursor after it ($CUR)" \
+    test "$CT" = "> hello from client, I am typ" -a "$CUR" = "29 $CY"
+expect "typed line intact: the message on the row above it" \
+    test "$(sed -n "${CY}p" "$D/cli.screen")" = "peer> hi from server"
+expect "typed line intact: -v status lines at column 0, the partial line nowhere else" \
+    eval 'grep -q "^secchat: received MSG" "$D/cli.screen" && test "$(grep -c "typ" "$D/cli.screen")" = 1'
+tm send-keys -t cli -l "ing a long line"; tm send-keys -t cli Enter
+wait_for "$D/s.out" "long line"
+expect "typed line intact: the peer receives exactly what was typed" \
+    eval 'test "$(cat "$D/s.out")" = "hello from client, I am typing a long line" && test "$(sizes 1)" = "42 "'
+expect "both terminals, the editor: the sent line shown as 'you> ', the prompt empty below it" \
+    eval 'wait_screen cli "^you> hello from client, I am typing a long line$" > /dev/null && test "$(lastrow cli | cut -d" " -f2-)" = ">"'
+
+# ---- editing: the line sent is what the keys made of it ----
+: > "$D/s.out"; N0=$(msgs)
+tm send-keys -t cli -l "helo"; tm send-keys -t cli Left; tm send-keys -t cli -l "l"; tm send-keys -t cli Enter
+tm send-keys -t cli -l "aé中b"; tm send-keys -t cli Left BSpace BSpace End Enter
+tm send-keys -t cli -l "xyz"; tm send-keys -t cli Home Delete C-e Enter
+tm send-keys -t cli -l "one two three"; tm send-keys -t cli C-w Enter
+tm send-keys -t cli -l "garbage"; tm send-keys -t cli C-u; tm send-keys -t cli -l "kept"; tm send-keys -t cli Enter
+tm send-keys -t cli Up Enter
+tm send-keys -t cli -l "draft"; tm send-keys -t cli Up Up Down Down; tm send-keys -t cli -l " too"; tm send-keys -t cli Enter
+# Ctrl-Left is Left; F5, F1, Alt-b and a bracketed paste's start are ignored; then Delete.
+tm send-keys -t cli -l "abc$(printf '\033[1;5D')X$(printf '\033[15~\033OP\033b\033[200~\033[3~')"; tm send-keys -t cli Enter
+wait_for "$D/s.out" "draft tooabX"
+expect "editing: Left and insert, Backspace over é and 中, Home/Delete, Ctrl-W, Ctrl-U, Up, Down back to the draft, unknown escapes ignored" \
+    test "$(cat "$D/s.out")" = "helloabyzone two keptkeptdraft tooabX"
+expect "editing: one message per Enter, each its line ($(($(msgs) - N0)) messages: $(sizes 8))" \
+    test $(($(msgs) - N0)) = 8 -a "$(sizes 8)" = "5 2 2 8 4 4 9 3 "
+
+# ---- a 300-character line in 80 columns: one row while typed, sent whole ----
+L300=$(for i in $(seq 0 29); do printf '%09d-' "$i"; done)
+: > "$D/s.out"; N0=$(msgs)
+tm send-keys -t cli -l "$L300"
+wait_screen cli "000000029-$"
+read -r CY CT < <(lastrow cli); CUR=$(cursor cli)
+expect "300 characters in 80 columns: the line scrolls within the last row (cursor $CUR)" \
+    eval 'test "${CT:0:2}" = "> " -a ${#CT} -le 80 -a "$CUR" = "$(( ${#CT} )) $CY" && test "$(grep -c 000000015- "$D/cli.screen")" = 0'
+tm send-keys -t cli Enter; wait_for "$D/s.out" "000000029-"
+expect "300 characters in 80 columns: sent whole, in one message" \
+    eval 'test "$(cat "$D/s.out")" = "$L300" -a $(($(msgs) - N0)) = 1 -a "$(sizes 1)" = "300 "'
+
+# ---- a paste of three lines: three messages, in order ----
+: > "$D/s.out"; N0=$(msgs)
+tm set-buffer -b three "$(printf 'pasted one\npasted two\npasted three')"
+tm paste-buffer -b three -t cli; tm send-keys -t cli Enter
+wait_for "$D/s.out" "pasted three"
+expect "paste of three lines: three MSG frames ($(($(msgs) - N0))), in order" \
+    eval 'test $(($(msgs) - N0)) = 3 -a "$(sizes 3)" = "10 10 12 " -a "$(cat "$D/s.out")" = "pasted onepasted twopasted three"'
+
+# ---- the window resized (SIGWINCH): the line redrawn within the new width ----
+tm send-keys -t cli -l "$L300"; wait_screen cli "000000029-$"
+tm resize-window -t cli -x 40; sleep 0.2; tm send-keys -t cli Home
+wait_screen cli "^> 000000000-000000001-000000002-0000000$"
+read -r CY CT < <(lastrow cli)
+expect "resized to 40 columns: the line redrawn within 40 columns, cursor at its start" \
+    test ${#CT} -le 40 -a "$(cursor cli)" = "2 $CY"
+tm send-keys -t cli C-u; keys cli exit
+wait_for "$D/cli.rc" . 15; wait_for "$D/srv.rc" . 15
+expect "editor: 'exit' closes, both exit 0, the prompt erased" \
+    eval 'test "$(cat "$D/cli.rc")" = 0 -a "$(cat "$D/srv.rc")" = 0 && screen cli > /dev/null && ! grep -q "^>$" "$D/cli.screen" && test "$(lastrow cli | cut -d" " -f2-)" = "secchat: chat ended, keys erased"'
+tm kill-server 2>/dev/null
+
+# ---- the terminal put back exactly (stty -g) on every way out ----
+# stty_case HOW RC: a session with a partial line typed, ended by HOW; the
+# client must exit RC, and stty -g after it must be what it was before.
+stty_case() {
+	newdir "tty-stty-$1"; LOGS="$D/*.err $D/*.screen"
+	serve
+	pane cli 80 "stty -g > $D/before; $(cli) 2> $D/cli.err; echo \$? > $D/c.st; stty -g > $D/after"
+	wait_for "$D/cli.err" "secure session established"
+	tm send-keys -t cli -l "partial"; wait_screen cli "^> partial$"
+	case $1 in
+	exit) tm send-keys -t cli C-u; keys cli exit ;;
+	peer-exit) keys srv exit ;;
+	SIGTERM) kill -TERM "$(cat "$D/cli.pid")" ;;
+	killed-peer) kill -KILL "$(cat "$D/srv.pid")" ;;
+	Ctrl-C) tm send-keys -t cli C-c ;;
+	esac
+	wait_for "$D/after" . 15
+	WANT=$2
+	expect "stty -g identical before and after: $1 (status $(cat "$D/c.st" 2>/dev/null), want $2)" \
+	    eval 'test -s "$D/before" && cmp -s "$D/before" "$D/after" && test "$(cat "$D/c.st")" = "$WANT"'
+	tm kill-server 2>/dev/null
+}
+stty_case exit 0
+stty_case peer-exit 0
+stty_case SIGTERM 143
+stty_case killed-peer 1
+stty_case Ctrl-C 130
+
+# ---- Ctrl-Z: the terminal put back before stopping, set again on SIGCONT ----
+# No job-control shell here (bash puts its own settings back when a job
+# stops): the terminal is read from outside while secchat is stopped.
+newdir tty-stop; LOGS="$D/*.err $D/*.screen"
+serve
+pane cli 80 "stty -g > $D/before; $(cli) 2> $D/cli.err"
+wait_for "$D/cli.err" "secure session established"
+tm send-keys -t cli -l "partial"; wait_screen cli "^> partial$"
+PTY=$(tm display -p -t cli '#{pane_tty}'); CPID=$(cat "$D/cli.pid")
+state() { awk '{ print $3 }' "/proc/$CPID/stat" 2>/dev/null; }
+tm send-keys -t cli C-z
+for ((i = 0; i < 200; i++)); do [ "$(state)" = T ] && break; sleep 0.05; done
+stty -g < "$PTY" > "$D/stopped"; screen cli > /dev/null
+expect "Ctrl-Z: stopped, the terminal put back first (stty -g as before), the line erased" \
+    eval 'test "$(state)" = T && cmp -s "$D/before" "$D/stopped" && ! grep -q "^> partial" "$D/cli.screen"'
+kill -CONT "$CPID"
+for ((i = 0; i < 200; i++)); do stty -a < "$PTY" | grep -q -- "-icanon -iexten" && break; sleep 0.05; done
+wait_screen cli "^> partial$"
+expect "SIGCONT: non-canonical without echo again, the line redrawn, cursor after it" \
+    eval 'stty -a < "$PTY" | grep -q -- "-icanon -iexten" && stty -a < "$PTY" | grep -q -- " -echo " && read -r CY CT < <(lastrow cli) && test "$CT" = "> partial" -a "$(cursor cli)" = "9 $CY"'
+tm send-keys -t cli -l " line"; tm send-keys -t cli Enter; wait_for "$D/s.out" "partial line"
+expect "SIGCONT: the line finished and sent" test "$(cat "$D/s.out")" = "partial line"
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.rc" . 15
+tm kill-server 2>/dev/null
+
+# ---- Ctrl-Z, then fg in an interactive shell: the line kept, the chat goes on ----
+newdir tty-ctrl-z; LOGS="$D/*.err $D/*.screen"
+serve
+pane cli 80 "bash --norc --noprofile -i"
+tm send-keys -t cli -l "$BIN -c 127.0.0.1 -p $PORT 2> $D/cli.err"
+tm send-keys -t cli Enter
+wait_for "$D/cli.err" "secure session established"
+tm send-keys -t cli -l "partial"; wait_screen cli "^> partial$"
+tm send-keys -t cli C-z; wait_screen cli "Stopped"
+keys cli "fg"; wait_screen cli "^> partial$"
+read -r CY CT < <(lastrow cli)
+expect "Ctrl-Z, fg: the partial line redrawn once, cursor after it" \
+    test "$(grep -c '^> partial$' "$D/cli.screen")" = 1 -a "$(cursor cli)" = "9 $CY"
+keys srv "after fg"; wait_screen cli "^peer> after fg$"
+tm send-keys -t cli -l " line"; tm send-keys -t cli Enter; wait_for "$D/s.out" "partial line"
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.err" "keys erased" 15
+expect "Ctrl-Z, fg: the chat goes on both ways, and ends with exit" \
+    eval 'grep -q "^peer> after fg$" "$D/cli.screen" && test "$(cat "$D/s.out")" = "partial line" && has "$D/cli.err" "the peer answered BYE"'
+tm kill-server 2>/dev/null
+
+# ---- a hostile peer's display, with the editor's redraw ----
+newdir tty-hostile; newport; LOGS="$D/*.err $D/*.screen"
+{
+	printf 'A\033]0;owned\007B\033[2JC\033[31mD\rE\000F\377G \342\200\256H\342\200\213I\357\273\277J caf\303\251 \344\270\255\n'
+	for i in $(seq 128 159); do printf "\\302\\$(printf %o "$i")"; done
+} > "$D/p.in"
+$PEER -s "$PORT" --send-file "$D/p.in" --no-end --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+pane cli 80 "$BIN -c 127.0.0.1 -p $PORT"
+wait_screen cli "^secchat: secure session established"
+tm send-keys -t cli -l "partial"
+wait_screen cli "^peer> A"; wait_screen cli "^> partial$"
+expect "hostile display: escapes, CR, NUL, invalid UTF-8, U+202E, U+200B, U+FEFF shown as text" \
+    grep -qF 'peer> A^[]0;owned^GB^[[2JC^[[31mD^ME^@F\xffG <U+202E>H<U+200B>I<U+FEFF>J café 中' "$D/cli.screen"
+C1=0; for i in $(seq 128 159); do grep -qF "$(printf '\\x%02x' "$i")" "$D/cli.screen" && C1=$((C1 + 1)); done
+expect "hostile display: each of the 32 C1 controls U+0080-U+009F shown as \\xNN ($C1)" test "$C1" = 32
+expect "hostile display: no title set, no screen cleared" \
+    eval 'test "$(tm display -p -t cli "#{pane_title}")" != owned && grep -q "^secchat: secure session established" "$D/cli.screen"'
+read -r CY CT < <(lastrow cli)
+expect "hostile display: the partial line intact on the last row, cursor after it" \
+    test "$CT" = "> partial" -a "$(cursor cli)" = "9 $CY"
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.rc" . 15
+kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
+tm kill-server 2>/dev/null
+
+# ---- no fake status line: peer text never starts a row ----
+newdir tty-fake; newport; LOGS="$D/*.err $D/*.screen"
+L500=$(for i in $(seq 0 49); do printf '%09d-' "$i"; done)
+$PEER -s "$PORT" --send "$(printf '%74s' '')secchat: fake" --send "$(printf 'abc\342\200\256def')" \
+    --send "$L500" --no-end --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+pane cli 80 "$BIN -c 127.0.0.1 -p $PORT"
+wait_screen cli "000000049-$"
+expect "74 spaces and 'secchat: fake' in 80 columns: no row starts with it, the mark does" \
+    eval '! grep -q "^secchat: fake" "$D/cli.screen" && grep -q "^  \.\.\. secchat: fake$" "$D/cli.screen" && ! grep -v "^secchat: [a-z]" "$D/cli.screen" | grep -q "^secchat"'
+expect "U+202E from the peer shown escaped" grep -q '^peer> abc<U+202E>def$' "$D/cli.screen"
+# The 500 characters: from the row "peer> 000000000", every row labelled or
+# marked, and what follows the label or the mark, joined, is the whole line.
+GOT=$(awk '/^peer> 000000000-/ { on = 1 } on && !/^(peer> |  \.\.\. )/ { exit } on { printf "%s", substr($0, 7) }' "$D/cli.screen")
+ROWS=$(grep -c '^  \.\.\. [0-9]' "$D/cli.screen")
+expect "a 500-character line wraps in 80 columns, every row labelled or marked ($ROWS continuation rows)" \
+    test "$GOT" = "$L500" -a "$ROWS" -ge 6
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.rc" . 15
+kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
+tm kill-server 2>/dev/null
+
+# ---- which side is a terminal decides each direction ----
+printf 'line one\n\033[31mred\000\377' > "$T/raw.in"
+# -s > file, typed at a terminal: the file byte-exact; the line typed is sent.
+newdir tty-s-to-file; newport; LOGS="$D/*.err $D/*.screen"
+pane srv 80 "$BIN -s -p $PORT > $D/s.out 2> $D/srv.err"
+wait_for "$D/srv.err" "listening on port"
+timeout 60 $PEER -c "$PORT" --send-file "$T/raw.in" --timeout 50 > "$D/p.out" 2> "$D/p.err" & PPID_=$!
+wait_for "$D/srv.err" "peer has finished sending"
+keys srv "typed at the terminal"; tm send-keys -t srv C-d
+wait_pid $PPID_; PRC=$?; wait_for "$D/srv.rc" . 15
+expect "-s > file at a terminal: the file is the peer's bytes exactly, no label" cmp -s "$T/raw.in" "$D/s.out"
+expect "-s > file at a terminal: the typed line sent, Ctrl-D ends it, both exit 0" \
+    eval 'test "$(cat "$D/p.out")" = "typed at the terminal" -a "$PRC" = 0 -a "$(cat "$D/srv.rc")" = 0'
+tm kill-server 2>/dev/null
+# -c host < file, stdout the terminal: the peer's bytes shown escaped; the file sent.
+newdir tty-c-from-file; newport; LOGS="$D/*.err $D/*.screen"
+head -c 5000 /dev/urandom > "$D/c.in"
+$PEER -s "$PORT" --send-file "$T/raw.in" --timeout 50 > "$D/p.out" 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+pane cli 80 "$BIN -c 127.0.0.1 -p $PORT < $D/c.in"
+wait_for "$D/cli.rc" . 15; screen cli > /dev/null; wait_pid $PPID_
+expect "-c host < file, stdout a terminal: labelled and escaped, no prompt" \
+    eval 'grep -q "^peer> line one$" "$D/cli.screen" && grep -qF "peer> ^[[31mred^@\xff" "$D/cli.screen" && ! grep -q "^>" "$D/cli.screen"'
+expect "-c host < file, stdout a terminal: the file arrives byte-exact, status 0" \
+    eval 'cmp -s "$D/c.in" "$D/p.out" && test "$(cat "$D/cli.rc")" = 0'
+tm kill-server 2>/dev/null
+# Neither a terminal: pipe mode, the peer's bytes exactly.
+newdir tty-neither; newport
+$PEER -s "$PORT" --send-file "$T/raw.in" > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" < /dev/null > "$D/c.out" 2> "$D/c.err"; CRC=$?; wait_pid $PPID_
+expect "neither a terminal: stdout is the peer's bytes exactly, status 0" eval 'cmp -s "$T/raw.in" "$D/c.out" && test "$CRC" = 0'
+# TERM=dumb, both terminals: no editor; the kernel's line editing, labels still.
+newdir tty-dumb; LOGS="$D/*.err $D/*.screen"
+serve; pane cli 80 "TERM=dumb $(cli) 2> $D/cli.err"
+wait_for "$D/cli.err" "secure session established"
+keys cli "dumb line"; wait_for "$D/s.out" "dumb line"
+keys srv "to the dumb terminal"; wait_screen cli "^peer> to the dumb terminal$"
+expect "TERM=dumb: no prompt, no 'you> ', the typed line sent, the peer's labelled" \
+    eval '! grep -q "^> \|^you> " "$D/cli.screen" && test "$(cat "$D/s.out")" = "dumb line"'
+tm kill-server 2>/dev/null
+
+# ---- what was typed is wiped: the memory image at exit_group, and a control ----
+# As test.sh's "keys erased" tests, with the server's stdin and stdout the
+# terminal: a line typed and sent, sent again with Up, another line typed and
+# kept aside by Up (the draft), then exit.  The control stops at the
+# shutdown() that follows our BYE, before the wipe: both lines must be found
+# there.  tty_gdb NAME SYSCALL: the image at SYSCALL in NAME.core.
+tty_gdb() {
+	newport
+	pane srv 160 "gdb -batch -nx -ex 'set pagination off' -ex 'set confirm off' \
+	    -ex 'set dump-excluded-mappings on' -ex 'set use-coredump-filter off' \
+	    -ex 'handle SIGPIPE SIGINT SIGTERM SIGHUP SIGTSTP SIGCONT SIGWINCH nostop noprint pass' \
+	    -ex 'catch syscall $2' -ex 'run -s -p $PORT -i $D/id < /dev/tty > /dev/tty 2> $D/$1.err' \
+	    -ex 'print (int) \$rdi' -ex 'gcore $D/$1.core' -ex kill --args $BIN > $D/$1.gdb 2>&1"
+	wait_for "$D/$1.err" "listening on port" 30
+	timeout 60 $PEER -c "$PORT" --send "$(cat "$D/peer")" --no-end --timeout 50 > "$D/$1.p.out" 2> "$D/$1.p.err" & PPID_=$!
+	wait_for "$D/$1.err" "secure session established"
+	tm send-keys -t srv -l "$(cat "$D/typed")"; tm send-keys -t srv Enter Up Enter
+	tm send-keys -t srv -l "$(cat "$D/draft")"; tm send-keys -t srv Up C-u; keys srv exit
+	wait_for "$D/$1.gdb" "Saved corefile" 30
+	wait_pid $PPID_ 10; tm kill-server 2>/dev/null
+	$PY tests/secrets.py "$D/$1.core" "$D/id" "$D/typed" "$D/draft" "$D/peer" > "$D/$1.found"
+}
+if [ -n "$SANITIZED" ] || ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+	echo "skip - typed lines erased: needs gdb on x86_64 and a build without sanitizers"
+else
+	newdir tty-erased; LOGS="$D/*.err $D/*.gdb $D/*.found $D/*.screen"
+	"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
+	for f in typed draft peer; do head -c 48 /dev/urandom | base64 | tr -d '\n' > "$D/$f"; done
+	tty_gdb live shutdown
+	expect "typed lines erased, control: before the wipe the typed line and the draft are found" \
+	    eval 'has "$D/live.found" "FOUND message $D/typed" && has "$D/live.found" "FOUND message $D/draft"'
+	tty_gdb clean exit_group
+	expect "typed lines erased: the line sent twice (Up), exit 0 at exit_group" \
+	    eval 'test "$(cat "$D/clean.p.out")" = "$(cat "$D/typed")$(cat "$D/typed")" && has "$D/clean.gdb" "^\$1 = 0$"'
+	expect "typed lines erased: none of the line typed, the draft, the peer's message, the key in memory" \
+	    test "$(grep -c FOUND "$D/clean.found")" = 0 -a -s "$D/clean.found"
+fi
