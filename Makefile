@@ -70,6 +70,13 @@ static: secchat.c tests/mbedtls-small.h
 model:
 	tests/model/run.sh
 
+# Mutation testing of test.sh (tests/mutants/run.sh): one bug per
+# tests/mutants/*.sed planted in a copy of secchat.c, built, and checked by
+# the test groups that must catch it, two at a time (JOBS=).  Fails if one
+# survives or no longer applies.  About 3 minutes.
+mutants:
+	tests/mutants/run.sh
+
 install: secchat
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 secchat $(DESTDIR)$(BINDIR)/secchat
@@ -129,4 +136,4 @@ fuzz-cov: tests/fuzz.c secchat.c
 clean:
 	rm -rf secchat secchat36 secchat-* bench/limits bench/secchat1 tests/fuzz tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs
 
-.PHONY: all check bench model lint-man cross-check check36 static install clean fuzz fuzz-cov sanitize analyze
+.PHONY: all check bench model mutants lint-man cross-check check36 static install clean fuzz fuzz-cov sanitize analyze

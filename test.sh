@@ -14,7 +14,7 @@ T=$(mktemp -d /tmp/secchat-test.XXXXXX)
 # 128 ports a run, so runs side by side do not collide, all below the
 # kernel's ephemeral range (32768 up): a listener cannot bind a port that
 # some outgoing connection happens to hold (seen in CI as "Address in use").
-PORT=$((20000 + $$ % 96 * 128))
+PORT=${TEST_PORT:-$((20000 + $$ % 96 * 128))}
 passed=0 failed=0 skipped=0
 # Selection: ./test.sh GROUP... or ONLY=REGEX runs only the groups whose
 # names match (extended regex, whole name); without either, every group.
