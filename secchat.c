@@ -201,6 +201,7 @@ struct session {
 	size_t rxmax, txmax;
 	unsigned char rx[4 + MAXBODY];	/* the frame being received */
 #ifdef SECCHAT_FUZZ_HARNESS
+	/* cppcheck-suppress unusedStructMember */
 	unsigned char rxguard[256];	/* poisoned by tests/fuzz.c: ASan sees a read past rx */
 #endif
 	unsigned char tx[4 + MAXBODY + 3 * (4 + MAXHS)];	/* send queue */
