@@ -48,7 +48,8 @@ ATTACKS = ("tamper-ct", "tamper-wrap", "bad-sig", "replay", "skip-seq", "key1024
            "bad-reason", "len-mismatch", "end-long", "oversize", "hello-trailing",
            "bad-version", "key-e3", "commit-mismatch", "hello-first", "commit33",
            "commit35", "commit-twice", "server-commit", "v1", "commit-v3", "bad-auth",
-           "silent")
+           "silent", "end-bad-sig", "end-bad-seq", "bye-bad-seq", "end-twice",
+           "frame-over", "no-answer")
 
 
 class ProtocolError(Exception):
@@ -518,6 +519,25 @@ def attack_action(sess, name):
         sess.send_raw(frame(content + sess.sign(content)))
     elif name == "oversize":    # a well-formed MSG one byte over the largest message
         sess.send_raw(msg(forged(name) + bytes(MAX_MSG + 1 - len(forged(name))), sess.take_seq()))
+    elif name == "end-bad-sig":
+        content = bytes([END]) + sess.take_seq().to_bytes(8, "big") + b"\x00"
+        sess.send_raw(frame(content + flip(sess.sign(content), -1)))
+    elif name in ("end-bad-seq", "bye-bad-seq"):    # one ahead: a frame dropped
+        sess.take_seq()
+        if name == "end-bad-seq":
+            sess.send_end()
+        else:
+            sess.send_bye(0)
+    elif name == "end-twice":
+        sess.send_end()
+        with sess.lock:
+            sess.send_raw(frame(sess.ctl_body(END, sess.take_seq(), 0)))
+    elif name == "frame-over":  # one byte over the largest legal frame, sent whole
+        body = sess.msg_body(forged(name), sess.take_seq())
+        sess.send_raw(struct.pack(">I", MAX_LEN + 1) + body + bytes(MAX_LEN + 1 - len(body)))
+    elif name == "no-answer":   # hold the connection open, read nothing, say nothing
+        log("holding the connection, reading nothing")
+        time.sleep(3600)
     elif name == "key1024":     # only reached if the other side accepted our key
         sess.send_raw(msg(forged(name), sess.take_seq()))
 
@@ -540,6 +560,14 @@ def attack_handshake(sess, name):
         sess.recv_commit()
         sess.make_hello()
         sess.send_commit()
+        return None
+    if name == "bad-auth" and sess.mydir == b"s":
+        sess.recv_commit()
+        sess.send_hello()
+        sess.recv_hello()
+        sess.recv_auth()
+        content = bytes([AUTH])
+        sess.send_raw(frame(content + flip(sess.sign(content), -1)))
         return None
     if name == "hello-first":
         sess.send_hello()

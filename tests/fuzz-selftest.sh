@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tests/fuzz-selftest.sh: does the fuzzer find bugs?  Plants two, one at a
+# time, in copies of secchat.c, builds tests/fuzz.c's fast mode against each
+# and fuzzes from tests/corpus for at most LIMIT seconds (60): each must end
+# in a sanitizer report from the planted function.  Fails otherwise.
+# KEEP=1 keeps the work directory (logs, crash inputs).
+#   bye-reason  recv_close's bound on BYE's reason removed: why[] is read
+#               out of bounds for a reason of 3 or more (UBSan's bounds
+#               check, or ASan's global overflow)
+#   flush-14    show_message flushes its 1024-byte buffer 14 bytes too late:
+#               an escape written past its end (stack overflow)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+FUZZCC=${FUZZCC:-clang}
+LIMIT=${LIMIT:-60}
+W=$(mktemp -d /tmp/secchat-fuzz-selftest.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+
+# plant NAME FUNCTION SED: build the fast harness on a copy with SED applied.
+plant() {
+	local d=$W/$1
+	mkdir -p "$d/tests" "$d/corpus"
+	sed "$3" secchat.c > "$d/secchat.c"
+	cp tests/fuzz.c "$d/tests/fuzz.c"
+	if [ "$(diff secchat.c "$d/secchat.c" | grep -c '^[0-9]')" != 1 ]; then
+		echo "$1: the planted bug no longer applies to secchat.c"; return 1
+	fi
+	$FUZZCC -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	    -fsanitize=fuzzer -Wall -Wextra -Wno-unused-function -Dmain=secchat_main \
+	    -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -o "$d/fuzz" "$d/tests/fuzz.c" -lmbedcrypto -pthread
+}
+
+# hunt NAME FUNCTION: fuzz it; found if a sanitizer report names FUNCTION.
+hunt() {
+	local d=$W/$1 t0 t1 rc
+	t0=$(date +%s)
+	(cd "$d" && exec ./fuzz -max_total_time="$LIMIT" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+	    -close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$d/" corpus "$OLDPWD/tests/corpus") \
+	    > "$d/log" 2>&1
+	rc=$?; t1=$(date +%s)
+	# The lines of FUNCTION in the copy: UBSan names only the line.
+	read -r from to < <(awk -v f="^$2[(]" '$0 ~ f {a = NR} a && !b && /^}/ {b = NR} END {print a, b}' "$d/secchat.c")
+	what=$(grep -m1 -E 'ERROR: AddressSanitizer|runtime error' "$d/log")
+	line=$(echo "$what" | sed -n 's/.*secchat\.c:\([0-9]*\):.*runtime error.*/\1/p')
+	if [ $rc != 0 ] && { { echo "$what" | grep -q AddressSanitizer && grep -q " in $2 " "$d/log"; } ||
+	    { [ -n "$line" ] && [ "$line" -ge "$from" ] && [ "$line" -le "$to" ]; }; }; then
+		echo "found: $1 in $((t1 - t0)) s, after $(grep -o '^#[0-9]*' "$d/log" | tail -1 | tr -d '#') inputs, in $2: $(echo "$what" | sed 's/.*AddressSanitizer: //; s/ on address.*//; s/.*runtime error: //')"
+	else
+		echo "NOT FOUND: $1 within $LIMIT s (status $rc)"; tail -5 "$d/log"; return 1
+	fi
+}
+
+plant bye-reason recv_close '/^recv_close(/,/^}/ s/if (b\[9\] > (b\[0\] == T_END ? 0 : R_LOCAL))/if (b[9] > (b[0] == T_END ? 0 : 255))/' || exit 1
+plant flush-14 show_message '/^show_message(/,/^}/ s/if (o > sizeof out - 16)/if (o > sizeof out - 2)/' || exit 1
+# The two hunts at once, one core each.
+hunt bye-reason recv_close > "$W/bye-reason.out" & P1=$!
+hunt flush-14 show_message > "$W/flush-14.out"; R2=$?
+wait $P1; R1=$?
+cat "$W/bye-reason.out" "$W/flush-14.out"
+[ $R1 = 0 ] && [ $R2 = 0 ]
