@@ -157,7 +157,7 @@ fuzz-cov: tests/fuzz.c secchat.c
 	LLVM_PROFILE_FILE=fuzz.profraw ./tests/fuzz-cov -runs=0 -close_fd_mask=2 fuzz-corpus tests/corpus
 	llvm-profdata merge -o fuzz.profdata fuzz.profraw
 	llvm-cov report tests/fuzz-cov -instr-profile=fuzz.profdata -show-functions secchat.c | \
-	    grep -E '^Name|read_net|recv_|check_key|check_pin|verify|deliver|show_message|utf8_ok'
+	    grep -E '^Name|read_net|recv_|check_key|check_pin|verify|deliver|show_text|shown_as|utf8_ok'
 
 clean:
 	rm -rf secchat secchat36 secchat-* bench/limits bench/secchat1 tests/fuzz tests/fuzz-fast tests/fuzz-cov fuzz.profraw fuzz.profdata sanitize-logs

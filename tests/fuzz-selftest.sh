@@ -7,8 +7,9 @@
 #   bye-reason  recv_close's bound on BYE's reason removed: why[] is read
 #               out of bounds for a reason of 3 or more (UBSan's bounds
 #               check, or ASan's global overflow)
-#   flush-14    show_message flushes its 1024-byte buffer 14 bytes too late:
-#               an escape written past its end (stack overflow)
+#   flush-62    show_text (the terminal's display) flushes its 1024-byte
+#               buffer 62 bytes too late: an escape written past its end
+#               (stack overflow); the old show_message's off-by-14, moved
 set -u
 cd "$(dirname "$0")/.." || exit 1
 FUZZCC=${FUZZCC:-clang}
@@ -51,10 +52,10 @@ hunt() {
 }
 
 plant bye-reason recv_close '/^recv_close(/,/^}/ s/if (b\[9\] > (b\[0\] == T_END ? 0 : R_LOCAL))/if (b[9] > (b[0] == T_END ? 0 : 255))/' || exit 1
-plant flush-14 show_message '/^show_message(/,/^}/ s/if (o > sizeof out - 16)/if (o > sizeof out - 2)/' || exit 1
+plant flush-62 show_text '/^show_text(/,/^}/ s/if (o > sizeof out - 64)/if (o > sizeof out - 2)/' || exit 1
 # The two hunts at once, one core each.
 hunt bye-reason recv_close > "$W/bye-reason.out" & P1=$!
-hunt flush-14 show_message > "$W/flush-14.out"; R2=$?
+hunt flush-62 show_text > "$W/flush-62.out"; R2=$?
 wait $P1; R1=$?
-cat "$W/bye-reason.out" "$W/flush-14.out"
+cat "$W/bye-reason.out" "$W/flush-62.out"
 [ $R1 = 0 ] && [ $R2 = 0 ]
