@@ -560,7 +560,7 @@ if sel keep-back; then
 # Back to back: the next key is made during the first session, so the second
 # client does not wait for a key generation.
 newdir keep-back; newport
-$PY tests/kback.py "$BIN" "$BIN" 4096 "$PORT" 0.25 > "$D/k.out" 2> "$D/k.err"; RC=$?; LOGS="$D/k.*"
+$PY tests/kback.py "$BIN" "$BIN" 4096 "$PORT" 0.25 0.1 > "$D/k.out" 2> "$D/k.err"; RC=$?; LOGS="$D/k.*"
 expect "-k back to back: $(sed -n 's/^# //p' "$D/k.out" | head -1)" test "$RC" = 0
 
 fi

@@ -31,7 +31,7 @@ done
 # is made during the first session, so the second does not wait for it.
 for i in "${!cmds[@]}"; do
 	case ${cmds[i]} in *mips*)
-		if python3 tests/kback.py "${cmds[i]}" ./secchat 2048 $((9000 + $$ % 500)) 1.0 > kback.out; then
+		if python3 tests/kback.py "${cmds[i]}" ./secchat 2048 $((9000 + $$ % 500)) 1.0 0.5 > kback.out; then
 			echo "ok - -k back to back, ${cmds[i]##* }: $(sed -n 's/^# //p' kback.out)"
 		else
 			echo "FAIL - -k back to back, ${cmds[i]##* }"; cat kback.out; rm -f kback.out; exit 1
