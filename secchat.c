@@ -19,7 +19,6 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -1694,7 +1693,8 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 	if (s->phase == P_COMMIT && b[0] == T_HELLO && len >= 2)
 		return b[1] != VERSION ? bad_version(s, b[1]) :
 		    fail(s, "protocol error: the client's HELLO came before its COMMIT");
-	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG || b[0] == T_COMMIT)
+	if (s->phase != P_OPEN ? b[0] != expect[s->phase] : b[0] < T_MSG || b[0] == T_COMMIT ||
+	    s->got_bye >= 0)	/* read after BYE only when a reset is reported */
 		return fail(s, "protocol error: unexpected %s frame (type %u)", frame_name(b[0]), b[0]);
 	switch (b[0]) {
 	case T_COMMIT:
@@ -1907,15 +1907,13 @@ finish(struct session *s)
 	if (s->sent_bye >= 0 || s->phase != P_OPEN ||
 	    !(s->quit || s->got_bye == R_USER || (s->sent_end && s->got_end)))
 		return 0;
-	if ((r = drained(s)) == 0)
+	if ((r = drained(s)) == 0) {
 		s->draining = 1;
-	else if (r < 0)
-		return send_close(s, T_BYE, R_LOCAL);
-	else {
-		s->acked = s->written;
-		return send_close(s, T_BYE, R_USER);
+		return 0;
 	}
-	return 0;
+	if (r > 0)
+		s->acked = s->written;
+	return send_close(s, T_BYE, r > 0 ? R_USER : R_LOCAL);
 }
 
 /*
@@ -2305,10 +2303,11 @@ use_next_key(struct session *s)
 {
 	char fp[FP_LEN];
 
-	if (s->keygen == 1)
+	if (s->keygen == 1) {
 		msg("waiting for the next key");
-	if (s->keygen == 1 && wait_fd(s, s->keypipe[0], POLLIN) < 0)
-		return -1;
+		if (wait_fd(s, s->keypipe[0], POLLIN) < 0)
+			return -1;
+	}
 	join_next_key(s);
 	if (s->keygen != 2 || s->keyret != 0) {	/* none made: make it here */
 		s->keygen = 0;
