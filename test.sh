@@ -16,11 +16,13 @@ T=$(mktemp -d /tmp/secchat-test.XXXXXX)
 # some outgoing connection happens to hold (seen in CI as "Address in use").
 PORT=${TEST_PORT:-$((20000 + $$ % 96 * 128))}
 passed=0 failed=0 skipped=0
+# Sections kept in files of their own, sourced near the end (see there).
+PARTS="tests/fs.sh tests/edges.sh tests/rules.sh tests/bounds.sh"
 # Selection: ./test.sh GROUP... or ONLY=REGEX runs only the groups whose
 # names match (extended regex, whole name); without either, every group.
 # ./test.sh -l lists the groups.  A selection that matches no group fails.
 if [ "${1:-}" = -l ]; then
-	sed -n 's/^if sel \([^;]*\); then$/\1/p; s/^\t*attack \([cs]\) \([^ ]*\) .*/attack-\1-\2/p; s/^reject \([cs]\) \([^ ]*\) .*/attack-\1-\2/p' "$0" | sort -u
+	sed -n 's/^if sel \([^;]*\); then$/\1/p; s/^\t*attack \([cs]\) \([^ ]*\) .*/attack-\1-\2/p; s/^reject \([cs]\) \([^ ]*\) .*/attack-\1-\2/p' "$0" $PARTS | sort -u
 	exit 0
 fi
 SELECT=${ONLY:-}
@@ -1038,6 +1040,9 @@ fi
 if sel tty; then
 . tests/tty.sh
 fi
+
+# The sections of tests/*.sh named in PARTS, each file one area.
+for f in $PARTS; do . "$f"; done
 
 if sel keep; then
 # ---- -k, started at the top: SIGTERM once the fourth session is over ----
