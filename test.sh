@@ -840,11 +840,15 @@ fi
 # any 32 bytes of the key file's base64, and any 32 bytes of either message.
 # First a control, stopped as the received message is written to stdout,
 # when all of them are in memory: the search must find them.
-# under_gdb DIR NAME CATCH [ARGS]: CATCH is exit (exit_group) or write (to
-# stdout); the image goes to DIR/NAME.core, gdb's log to DIR/NAME.gdb.
+# under_gdb DIR NAME CATCH [ARGS]: CATCH is exit (exit_group), write (to
+# stdout) or writeN (to fd N); the image goes to DIR/NAME.core, gdb's log to
+# DIR/NAME.gdb.
 under_gdb() {
-	local d=$1 name=$2 catch=(-ex 'catch syscall exit_group') status=(-ex 'print (int) $rdi')
-	[ "$3" = write ] && catch=(-ex 'catch syscall write' -ex 'condition 1 $rdi == 1') status=()
+	local d=$1 name=$2 catch=(-ex 'catch syscall exit_group') status=(-ex 'print (int) $rdi') fd
+	if [ "${3%%[0-9]*}" = write ]; then
+		fd=${3#write}
+		catch=(-ex 'catch syscall write' -ex "condition 1 \$rdi == ${fd:-1}") status=()
+	fi
 	shift 3
 	rm -f "$d/s.out" "$d/s.err"
 	# The limit is below wait_pid's, so that gdb, not a kill, ends it and its inferior.
@@ -968,6 +972,29 @@ else
 			expect "keys erased, client: neither the fresh key nor a message left in memory" test "$FOUND" = 0 -a -n "$N"
 		fi
 	done
+fi
+fi
+
+# -g: the new private key, its p, q, d and its PEM text, gone from memory at
+# exit.  The control: the image as FILE.pub (fd 4) is written, the key file
+# complete and the key in use.
+if sel erased-g; then
+if [ -n "$SANITIZED" ] || ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+	skip "keys erased, -g: needs gdb on x86_64 and a build without sanitizers"
+else
+	newdir erased-g; : > "$D/s.in"
+	LOGS="$D/*.err $D/*.gdb $D/*.found"
+	for name in live clean; do
+		rm -f "$D/$name" "$D/$name.pub"
+		GDBROLE="-g $D/$name" under_gdb "$D" "$name" $([ $name = live ] && echo write4 || echo exit)
+		wait_pid $GPID
+		$PY tests/secrets.py "$D/$name.core" "$D/$name" > "$D/$name.found"; FOUND=$?
+	done
+	expect "keys erased, -g control: an image taken as FILE.pub is written holds the new key's p, q and d" \
+	    eval 'has "$D/live.found" "FOUND p " && has "$D/live.found" "FOUND q " && has "$D/live.found" "FOUND d "'
+	expect "keys erased, -g: status 0 at exit_group, the key file written" \
+	    eval 'has "$D/clean.gdb" "^\$1 = 0$" && test -s "$D/clean" -a -s "$D/clean.pub"'
+	expect "keys erased, -g: neither p, q, d nor the PEM text of the new key in memory at exit" test "$FOUND" = 0
 fi
 fi
 
