@@ -700,13 +700,47 @@ load_key(struct session *s, const char *path)
 }
 
 /*
+ * A key in DER (the last n bytes of der, where Mbed TLS writes it) to fd as
+ * PEM: the BEGIN line, base64 in lines of 64 characters, the END line; then
+ * fsync.  Written here, not by Mbed TLS's PEM writer, which (2.28) frees its
+ * buffers unwiped: the private key's text stayed in freed heap memory.
+ */
+static int
+write_pem(struct session *s, int fd, const char *path, const char *label,
+    const unsigned char der[MAXKEYFILE], int n)
+{
+	unsigned char text[MAXKEYFILE];
+	size_t at, len, i;
+	int ret = 0;
+
+	if (n < 0)
+		return tlsfail(s, "writing the key", n);
+	der += MAXKEYFILE - n;
+	at = (size_t)snprintf((char *)text, sizeof text, "-----BEGIN %s-----\n", label);
+	for (i = 0; i < (size_t)n; i += 48) {	/* 48 bytes, 64 characters */
+		if ((ret = mbedtls_base64_encode(text + at, sizeof text - at - 1, &len,
+		    der + i, n - i < 48 ? n - i : 48)) != 0)
+			break;
+		at += len;
+		text[at++] = '\n';
+	}
+	if (ret != 0 || (at += (size_t)snprintf((char *)text + at, sizeof text - at,
+	    "-----END %s-----\n", label)) >= sizeof text)
+		ret = fail(s, "%s: key too large", path);
+	else if (write_all(fd, text, at) < 0 || fsync(fd) < 0)
+		ret = fail(s, "%s: %s", path, strerror(errno));
+	mbedtls_platform_zeroize(text, sizeof text);
+	return ret;
+}
+
+/*
  * -g: make a key pair for -i.  Both files are created first, never over an
  * existing one, so that a long key generation does not end in "file exists".
  */
 static int
 write_key(struct session *s, const char *path)
 {
-	unsigned char pem[MAXKEYFILE];
+	unsigned char der[MAXKEYFILE];
 	char pub[4096], fp[FP_LEN];
 	int fd, pfd = -1, ret = -1;
 
@@ -716,19 +750,15 @@ write_key(struct session *s, const char *path)
 		return fail(s, "%s: %s", path, strerror(errno));
 	if ((pfd = open(pub, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
 		fail(s, "%s: %s", pub, strerror(errno));
-	else if (make_key(s) == 0 && our_fingerprint(s, fp) == 0) {
-		if ((ret = mbedtls_pk_write_key_pem(&s->key, pem, sizeof pem)) != 0)
-			tlsfail(s, "writing the private key", ret);
-		else if (write_all(fd, pem, strlen((char *)pem)) < 0 || fsync(fd) < 0)
-			ret = fail(s, "%s: %s", path, strerror(errno));
-		else if ((ret = mbedtls_pk_write_pubkey_pem(&s->key, pem, sizeof pem)) != 0)
-			tlsfail(s, "writing the public key", ret);
-		else if (write_all(pfd, pem, strlen((char *)pem)) < 0 || fsync(pfd) < 0)
-			ret = fail(s, "%s: %s", pub, strerror(errno));
-		else
-			printf("%s\n", fp);
+	else if (make_key(s) == 0 && our_fingerprint(s, fp) == 0 &&
+	    write_pem(s, fd, path, "RSA PRIVATE KEY", der,
+	    mbedtls_pk_write_key_der(&s->key, der, sizeof der)) == 0 &&
+	    write_pem(s, pfd, pub, "PUBLIC KEY", der,
+	    mbedtls_pk_write_pubkey_der(&s->key, der, sizeof der)) == 0) {
+		printf("%s\n", fp);
+		ret = 0;
 	}
-	mbedtls_platform_zeroize(pem, sizeof pem);
+	mbedtls_platform_zeroize(der, sizeof der);
 	close(fd);
 	if (pfd >= 0)
 		close(pfd);
@@ -2420,35 +2450,28 @@ chat(struct session *s, const char *host, const char *port, struct addrinfo *res
 		converse(s);
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line asks for beyond what the session holds. */
+struct opts {
+	const char *host, *port, *idfile, *genfile, *pinfile;
+	int serve;
+};
+
+/* The options, checked: -1 to go on, else the status to exit with. */
+static int
+parse_args(struct session *s, struct opts *o, int argc, char *argv[])
 {
-	static struct session s;
-	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
-	const struct rlimit nocore = { 0, 0 };
-	struct sigaction sa;
-	const char *host = NULL, *port = PORT, *idfile = NULL, *genfile = NULL;
-	const char *pinfile = NULL;
-	struct addrinfo *res = NULL;
 	char *end;
-	int ch, i, had_key, serve_ = 0;
 	long v;
+	int ch;
 
-	/* A closed stdin, stdout or stderr must not become the socket. */
-	for (ch = 0; ch < 3; ch++)
-		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
-			return 1;
-
-	s.bits = KEYBITS;
-	s.fd = -1;
-	reset(&s);
+	o->port = PORT;
 	while ((ch = getopt(argc, argv, "A:a:b:c:g:hi:kp:sv")) != -1) {
 		switch (ch) {
 		case 'A':
-			pinfile = optarg;
+			o->pinfile = optarg;
 			break;
 		case 'a':
-			if (add_pin(&s, optarg) < 0) {
+			if (add_pin(s, optarg) < 0) {
 				msg("not a fingerprint (SHA256:...): %s", optarg);
 				return EXIT_USAGE;
 			}
@@ -2459,35 +2482,35 @@ main(int argc, char *argv[])
 				msg("key size must be 2048, 3072 or 4096: %s", optarg);
 				return EXIT_USAGE;
 			}
-			s.bits = atoi(optarg);	/* NOLINT(cert-err34-c): one of the three above */
+			s->bits = atoi(optarg);	/* NOLINT(cert-err34-c): one of the three above */
 			break;
 		case 'c':
-			host = optarg;
+			o->host = optarg;
 			break;
 		case 'g':
-			genfile = optarg;
+			o->genfile = optarg;
 			break;
 		case 'i':
-			idfile = optarg;
+			o->idfile = optarg;
 			break;
 		case 'k':
-			s.keep = 1;
+			s->keep = 1;
 			break;
 		case 's':
-			serve_ = 1;
+			o->serve = 1;
 			break;
-		case 'p':
+		case 'p':	/* digits only: strtol would take " 80" and "+80" */
 			errno = 0;
 			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 65535) {
+			if (errno || *end || *optarg < '0' || *optarg > '9' || v < 1 || v > 65535) {
 				msg("invalid port: %s", optarg);
 				usage();
 				return EXIT_USAGE;
 			}
-			port = optarg;
+			o->port = optarg;
 			break;
 		case 'v':
-			s.verbose = 1;
+			s->verbose = 1;
 			break;
 		case 'h':
 			usage();
@@ -2497,35 +2520,68 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || serve_ + (host != NULL) + (genfile != NULL) != 1 ||
-	    (s.keep && !serve_) || (genfile && (idfile || pinfile || s.npin)) ||
-	    (idfile && s.bits != KEYBITS)) {
+	if (optind != argc || o->serve + (o->host != NULL) + (o->genfile != NULL) != 1 ||
+	    (s->keep && !o->serve) || (o->genfile && (o->idfile || o->pinfile || s->npin)) ||
+	    (o->idfile && s->bits != KEYBITS)) {
 		usage();
 		return EXIT_USAGE;
 	}
+	return -1;
+}
 
-	/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM/SIGHUP a flag. */
+/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM/SIGHUP a flag. */
+static int
+harden(void)
+{
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
+	const struct rlimit nocore = { 0, 0 };
+	struct sigaction sa;
+	int i;
+
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sigs);
-	for (ch = 0; ch < 3; ch++)
-		sigaddset(&sigs, caught[ch]);
+	for (i = 0; i < 3; i++)
+		sigaddset(&sigs, caught[i]);
 	if (setrlimit(RLIMIT_CORE, &nocore) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0 ||
 	    sigaction(SIGPIPE, &sa, NULL) < 0) {
 		msg("cannot disable core dumps or SIGPIPE: %s", strerror(errno));
-		return 1;
+		return -1;
 	}
 	sa.sa_handler = on_sig;
 	sa.sa_mask = sigs;
-	for (ch = 0; ch < 3; ch++)
-		if (sigaction(caught[ch], &sa, NULL) < 0) {
+	for (i = 0; i < 3; i++)
+		if (sigaction(caught[i], &sa, NULL) < 0) {
 			msg("sigaction: %s", strerror(errno));
-			return 1;
+			return -1;
 		}
+	return 0;
+}
 
-	s.dir = serve_ ? 's' : 'c';
+int
+main(int argc, char *argv[])
+{
+	static struct session s;
+	struct opts o = { NULL, NULL, NULL, NULL, NULL, 0 };
+	struct addrinfo *res = NULL;
+	int ch, i, had_key;
+
+	/* A closed stdin, stdout or stderr must not become the socket. */
+	for (ch = 0; ch < 3; ch++)
+		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
+			return 1;
+
+	s.bits = KEYBITS;
+	s.fd = -1;
+	reset(&s);
+	if ((ch = parse_args(&s, &o, argc, argv)) >= 0)
+		return ch;
+	if (harden() < 0)
+		return 1;
+
+	s.dir = o.serve ? 's' : 'c';
 	term_init(&s);
-	s.fresh = idfile == NULL;
+	s.fresh = o.idfile == NULL;
 	mbedtls_entropy_init(&s.entropy);
 	mbedtls_ctr_drbg_init(&s.drbg);
 	mbedtls_pk_init(&s.key);
@@ -2535,19 +2591,19 @@ main(int argc, char *argv[])
 	s.keypipe[0] = s.keypipe[1] = -1;
 
 	/* The -i key answers anyone who connects: one timing query per connection. */
-	if (RSA_TIMING_LEAK && idfile && s.npin == 0 && pinfile == NULL)
+	if (RSA_TIMING_LEAK && o.idfile && s.npin == 0 && o.pinfile == NULL)
 		msg("warning: Mbed TLS " MBEDTLS_VERSION_STRING " may leak the -i key through the "
 		    "timing of private-key operations (CVE-2024-23170; a distribution's backported "
 		    "fix does not show in the version): pin your peers (-a, -A), or use Mbed TLS "
 		    "2.28.7, 3.5.2 or newer");
 	if (s.keep && s.fresh && pipe2(s.keypipe, O_CLOEXEC) < 0)
 		fail(&s, "pipe: %s", strerror(errno));
-	else if (seed(&s) == 0 && (pinfile == NULL || read_pins(&s, pinfile) == 0) &&
-	    (host == NULL || resolve(&s, host, port, &res) == 0)) {
-		if (genfile)
-			write_key(&s, genfile);
-		else if ((idfile ? load_key(&s, idfile) : make_key(&s)) == 0)
-			chat(&s, host, port, res);
+	else if (seed(&s) == 0 && (o.pinfile == NULL || read_pins(&s, o.pinfile) == 0) &&
+	    (o.host == NULL || resolve(&s, o.host, o.port, &res) == 0)) {
+		if (o.genfile)
+			write_key(&s, o.genfile);
+		else if ((o.idfile ? load_key(&s, o.idfile) : make_key(&s)) == 0)
+			chat(&s, o.host, o.port, res);
 	}
 
 	ch = s.status;
@@ -2567,7 +2623,7 @@ main(int argc, char *argv[])
 #endif
 	free(s.pin);
 	mbedtls_platform_zeroize(&s, offsetof(struct session, rx));	/* reset() wiped the rest */
-	if (!genfile && had_key)	/* else there was neither chat nor key */
+	if (!o.genfile && had_key)	/* else there was neither chat nor key */
 		msg("chat ended, keys erased");
 	return ch;
 }

@@ -7,6 +7,7 @@ or as a hostile one (--attack NAME).
 
   peer.py (-c PORT | -s PORT) [-b BITS] [--attack NAME] [--send TEXT]...
           [--send-file FILE] [--no-end] [--bye-after N] [--timeout SEC]
+          [--nonces FILE]
   peer.py -c PORT --flood N
 
 --flood N opens N connections at once and speaks no protocol: it reports how
@@ -14,12 +15,16 @@ many the other side refused and how long the slowest answer took, and exits 0
 only if every one was refused within a second (a SYN that goes unanswered is
 retried after one second, so a refusal within it is the kernel's at once).
 
+Every HELLO's nonce must be random: an all-zero one is refused, and with
+--nonces FILE one seen before (the file keeps them, one hex line each, across
+runs) too.
+
 Status lines go to stderr ("peer: ..."); stdout receives exactly the plaintext
 of each verified MSG.  Exit status: 0 intended end (attack mode: the other side
 closed the connection), 1 error / connection lost / timeout, 2 usage error,
 4 the other side aborted (BYE reason 1 or 2).
 """
-import argparse, base64, errno, hashlib, os, select, socket, struct, sys, threading, time
+import argparse, base64, errno, hashlib, os, select, signal, socket, struct, sys, threading, time
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -49,7 +54,8 @@ ATTACKS = ("tamper-ct", "tamper-wrap", "bad-sig", "replay", "skip-seq", "key1024
            "bad-version", "key-e3", "commit-mismatch", "hello-first", "commit33",
            "commit35", "commit-twice", "server-commit", "v1", "commit-v3", "bad-auth",
            "silent", "end-bad-sig", "end-bad-seq", "bye-bad-seq", "end-twice",
-           "frame-over", "no-answer")
+           "frame-over", "no-answer", "stall-commit", "stall-hello", "msg-after-bye")
+SLOW = 5.0      # stall-commit, stall-hello: the wait before the last frame sent
 
 
 class ProtocolError(Exception):
@@ -88,6 +94,19 @@ def flip(data, index, mask=0x01):
 
 def forged(name):
     return ("FORGED-%s" % name).encode()
+
+
+def check_nonce(nonce, path):
+    """A HELLO's nonce: not all zero and, with --nonces FILE, not one seen before."""
+    if not any(nonce):
+        raise ProtocolError("HELLO: all-zero nonce")
+    if path is None:
+        return
+    with open(path, "a+") as f:
+        f.seek(0)
+        if nonce.hex() in f.read().split():
+            raise ProtocolError("HELLO: nonce seen before: %s" % nonce.hex())
+        f.write(nonce.hex() + "\n")
 
 
 def parse_spki(spki):
@@ -177,7 +196,7 @@ class Session:
         self.my_hello = self.T = self.peer_pub = self.bye_time = None
         self.peer_k = self.send_seq = self.recv_seq = 0
         self.sent_msgs = self.delivered = 0     # MSGs sent; the other side's MSGs written
-        self.commit = None
+        self.commit = self.nonces = None
         self.established = self.peer_end = self.sent_end = self.sent_bye = False
         self.stop = False                   # no more MSG/END from the sender thread
 
@@ -248,6 +267,7 @@ class Session:
             raise ProtocolError("expected HELLO, got frame type %d" % body[0])
         if len(body) < 2 + NONCE_LEN + 2:
             raise ProtocolError("HELLO: too short (%d bytes)" % len(body))
+        check_nonce(body[2:2 + NONCE_LEN], self.nonces)
         if self.mydir == b"s" and hashlib.sha256(frame(body)).digest() != self.commit:
             raise ProtocolError("HELLO: does not match the client's COMMIT")
         if body[1] != VERSION:
@@ -540,6 +560,66 @@ def attack_action(sess, name):
         time.sleep(3600)
     elif name == "key1024":     # only reached if the other side accepted our key
         sess.send_raw(msg(forged(name), sess.take_seq()))
+    elif name == "msg-after-bye":
+        msg_after_bye(sess)
+
+
+def msg_after_bye(sess):
+    """MSG, BYE 0, a forged MSG, then (on SIGUSR1, once the other side has the
+    BYE) a reset: the forged MSG is read only on the reset path."""
+    sess.send_raw(msg_frame_now(sess, b"before the BYE\n"))
+    sess.send_bye(0, ack=0)
+    sess.send_raw(msg_frame_now(sess, forged("msg-after-bye")))
+    log("sent MSG, BYE 0, MSG; waiting for SIGUSR1 to reset")
+    signal.sigwait([signal.SIGUSR1])
+    sess.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sess.sock.close()
+    finish(0, "reset the connection")
+
+
+def msg_frame_now(sess, plaintext):
+    return sess.msg_frame(plaintext, sess.take_seq())
+
+
+def stall_handshake(sess, name):
+    """The handshake's frames up to the one NAME names, the last after SLOW s, then
+    nothing: the limit runs from the connection, not from the last frame."""
+    if name == "stall-handshake":     # not even a COMMIT
+        return
+    if name == "stall-commit":
+        time.sleep(SLOW)
+        sess.make_hello()
+        sess.send_commit()
+    elif sess.mydir == b"c":    # stall-hello, the client's: COMMIT, HELLO, no AUTH
+        sess.make_hello()
+        sess.send_commit()
+        sess.recv_hello()
+        time.sleep(SLOW)
+        sess.send_raw(sess.my_hello)
+    else:                       # stall-hello, the server's: HELLO, no AUTH
+        sess.recv_commit()
+        time.sleep(SLOW)
+        sess.send_hello()
+
+
+def send_forged(sess, name):
+    """A marked MSG the other side would take as genuine had it accepted what
+    the attack sent (possible once HELLOs were exchanged)."""
+    if sess.T is None or name in ("stall-midframe", "no-answer", "msg-after-bye"):
+        return
+    sess.send_raw(msg_frame_now(sess, forged(name)))
+    log("sent a forged MSG")
+
+
+def forge_after_auth(sess, name):
+    """Our AUTH is followed at once by a marked MSG, before the other side's
+    AUTH: it is delivered only if the other side accepted our HELLO."""
+    send_auth = sess.send_auth
+
+    def send_auth_then_forged():
+        send_auth()
+        send_forged(sess, name)
+    sess.send_auth = send_auth_then_forged
 
 
 HANDSHAKE_ATTACKS = ("key16384", "hello-first", "v1", "commit33", "commit35", "commit-v3",
@@ -604,12 +684,21 @@ def run_attack(sess, args):
     try:
         if name in HANDSHAKE_ATTACKS:
             t0 = attack_handshake(sess, name)
-        elif name != "stall-handshake":
+            send_forged(sess, name)
+        elif name.startswith("stall-") and name != "stall-midframe":
+            t0 = sess.conn_time     # the handshake's limit runs from the connection
+            stall_handshake(sess, name)
+        else:
             spki = sess.spki + b"\x00" if name == "hello-trailing" else None
+            if name in ("hello-trailing", "bad-version", "key-e3", "key1024"):
+                forge_after_auth(sess, name)
             sess.handshake(spki, 3 if name == "bad-version" else VERSION)
             for text in args.send:
                 sess.send_msg(os.fsencode(text))
             attack_action(sess, name)
+            if name == "stall-midframe":
+                t0 = time.monotonic()   # the stall limit runs from the last byte
+            send_forged(sess, name)
         log("attack %s sent" % name)
     except ProtocolError as e:
         finish(1, "ERROR " + str(e))
@@ -762,6 +851,8 @@ def parse_args():
     p.add_argument("--replay-pub", metavar="FILE",
                    help="replay this public key (PEM) in --count connections; no AUTH may come back")
     p.add_argument("--count", type=int, default=1, metavar="N", help="connections for --replay-pub")
+    p.add_argument("--nonces", metavar="FILE",
+                   help="refuse a nonce this file lists; add each one seen")
     p.add_argument("--timeout", type=float, default=20.0, metavar="SEC", help="overall limit (20)")
     args = p.parse_args()
     if not 1024 <= args.bits <= 16384:
@@ -778,6 +869,8 @@ def main():
     args = parse_args()
     if args.flood:
         flood(args.client, args.flood)
+    if args.attack == "msg-after-bye":  # for sigwait, in every thread
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
     timer = threading.Timer(args.timeout, finish, (1, "timeout after %g s" % args.timeout))
     timer.daemon = True
     timer.start()
@@ -789,6 +882,7 @@ def main():
         replay(args, priv)
     sock, role = open_connection(args)
     sess = Session(sock, role, priv, split=args.attack == "split1")
+    sess.nonces = args.nonces
     if sess.split:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.attack in (None, "split1"):
