@@ -64,7 +64,7 @@ static: secchat.c tests/mbedtls-small.h
 	d=$$(tests/mbedtls.sh 3.6 musl-gcc tests/mbedtls-small.h) && musl-gcc -static -s \
 	    $(WARN) $(CFLAGS) -I$$d/include -o secchat-static secchat.c $$d/lib/libmbedcrypto.a -pthread
 
-# secchat/2's session rules, model-checked with SPIN (tests/model): the real
+# secchat/3's session rules, model-checked with SPIN (tests/model): the real
 # rules must pass every property exhaustively, and each deliberately broken
 # variant must fail (about a minute, one core, under 700 MB).  Needs spin.
 model:
