@@ -2377,7 +2377,7 @@ converse(struct session *s)
 			fail(s, "socket setup: %s", strerror(errno));
 			return;
 		}
-	msg("exchanging keys");
+	msg("exchanging keys (" LABEL ")");
 	if (s->dir == 's' || send_commit(s) == 0)
 		run(s);
 }
