@@ -70,3 +70,24 @@ expect "-k -i: the session after them used that EPH too" test "$PRC" = 0 -a "$(e
 expect "-k -i: the next HELLO after that session has a new EPH" eval 'test -n "$(eph "$D/a7.err")" -a "$(eph "$D/a7.err")" != "$E1"'
 
 fi
+
+if sel fs-topbit; then
+# ---- an EPH with its top bit set: RFC 7748 has the receiver ignore it ----
+# peer.py sets it; secchat must compute the same Z (and so decrypt), in both roles.
+for role in s c; do
+	newdir "fs-topbit-$role"; newport
+	printf 'from secchat\n' > "$D/$role.in"
+	if [ $role = s ]; then
+		server "$D"
+		timeout 60 $PEER -c "$PORT" --eph-top-bit --send "to secchat" > "$D/p.out" 2> "$D/p.err"; PRC=$?
+		wait_pid $SPID; RC=$?
+	else
+		$PEER -s "$PORT" --eph-top-bit --send "to secchat" > "$D/p.out" 2> "$D/p.err" & PPID_=$!
+		wait_for "$D/p.err" "listening"
+		client "$D"; RC=$CRC; wait_pid $PPID_; PRC=$?
+	fi
+	expect "secchat -$role and a peer whose EPH has its top bit set: both exit 0, data both ways, the same safety code" \
+	    eval 'test "$RC" = 0 -a "$PRC" = 0 && test "$(cat "$D/$role.out")" = "to secchat" && cmp -s "$D/p.out" "$D/$role.in" && test -n "$(psc "$D/p.err")" -a "$(sc "$D/$role.err")" = "$(psc "$D/p.err")"'
+done
+
+fi

@@ -185,6 +185,7 @@ class Session:
         self.sent_msgs = self.delivered = 0     # MSGs sent; the other side's MSGs written
         self.commit = None
         self.eph = X25519PrivateKey.generate()
+        self.eph_top_bit = False
         self.peer_eph = self.kdir = None   # kdir: {b"s": K_s, b"c": K_c}
         self.established = self.peer_end = self.sent_end = self.sent_bye = False
         self.stop = False                   # no more MSG/END from the sender thread
@@ -207,6 +208,8 @@ class Session:
         if eph is None:
             eph = self.eph.public_key().public_bytes(serialization.Encoding.Raw,
                                                     serialization.PublicFormat.Raw)
+            if self.eph_top_bit:    # RFC 7748: the receiver must ignore it
+                eph = eph[:31] + bytes([eph[31] | 0x80])
         body = bytes([HELLO, version]) + os.urandom(NONCE_LEN) + (b"" if version < 3 else eph)
         self.my_hello = frame(body + (spki or self.spki))
 
@@ -805,6 +808,8 @@ def parse_args():
     p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
     p.add_argument("--exit-crossing", action="store_true",
                    help="send BYE 0 as the first MSG arrives, its ACK not counting that MSG")
+    p.add_argument("--eph-top-bit", action="store_true",
+                   help="set the unused top bit of our EPH (RFC 7748: ignored by the receiver)")
     p.add_argument("--flood", type=int, metavar="N", help="N connections at once, each must be refused")
     p.add_argument("--replay-pub", metavar="FILE",
                    help="replay this public key (PEM) in --count connections; no AUTH may come back")
@@ -836,6 +841,7 @@ def main():
         replay(args, priv)
     sock, role = open_connection(args)
     sess = Session(sock, role, priv, split=args.attack == "split1")
+    sess.eph_top_bit = args.eph_top_bit
     if sess.split:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.attack in (None, "split1"):
