@@ -491,7 +491,7 @@ gcm_key(const struct session *s, unsigned char dir, const unsigned char *k,
 static int
 session_keys(struct session *s)
 {
-	unsigned char z[EPH_LEN], dir, nz = 0;
+	unsigned char z[EPH_LEN] = { 0 }, dir, nz = 0;
 	struct iovec v[4] = { { KEY_LABEL, sizeof KEY_LABEL - 1 }, { z, sizeof z },
 		{ s->t, HASH_LEN }, { &dir, 1 } };
 	mbedtls_ecp_point q;
