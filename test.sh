@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: secchat's tests.  Real processes over real loopback sockets: two
 # secchats, or secchat and tests/peer.py (an independent implementation of
-# secchat/1, well-behaved or hostile).  Terminal tests run secchat in tmux.
+# secchat/3, well-behaved or hostile).  Terminal tests run secchat in tmux.
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure
 # (SECCHAT_NO_SKIP=1: on any skip too).  ./test.sh GROUP... or ONLY=REGEX
 # runs some groups only (./test.sh -l lists them).
