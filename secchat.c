@@ -2,11 +2,13 @@
  * secchat: an end-to-end encrypted two-party chat over one TCP connection,
  * on Mbed TLS's crypto library alone.
  *
- * Both sides make an RSA key, exchange public keys in HELLO frames, and prove
- * possession of their key by signing the transcript (AUTH).  Every message is
- * then AES-256-GCM under a fresh key, that key wrapped with RSA-OAEP to the
- * peer, and the whole frame signed with RSA-PSS.  The protocol, secchat/2, is
- * described in README.md: the client commits to its HELLO before it sees the
+ * Both sides make an RSA key, exchange public keys and ephemeral X25519 keys
+ * in HELLO frames, and prove possession of their key by signing the
+ * transcript (AUTH).  Every message is then AES-256-GCM under a key made from
+ * a fresh key K, wrapped with RSA-OAEP to the peer, and from the X25519
+ * secret, which never leaves memory: a stolen key file decrypts no recorded
+ * session.  The whole frame is signed with RSA-PSS.  The protocol, secchat/3,
+ * is described in README.md: the client commits to its HELLO before it sees the
  * server's, so that both people can compare a short safety code, and a
  * session ends well only when the peer's BYE acknowledges every message as
  * delivered.  This file reads top to bottom as: protocol constants, the
@@ -47,6 +49,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdh.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
@@ -88,16 +91,19 @@
 #define RSA_TIMING_LEAK (MBEDTLS_VERSION_NUMBER < 0x021c0700 || \
 	(MBEDTLS_VERSION_NUMBER >= 0x03000000 && MBEDTLS_VERSION_NUMBER < 0x03050200))
 
-/* secchat/2 */
+/* secchat/3 */
 #define PORT		"12345"
-#define LABEL		"secchat/2"	/* L: binds every signature to this protocol */
+#define LABEL		"secchat/3"	/* L: binds every signature to this protocol */
 #define LABEL_LEN	9
-#define VERSION		2
-#define SAS_LABEL	"secchat/2 safety code"
+#define VERSION		3
+#define SAS_LABEL	"secchat/3 safety code"
+#define KEY_LABEL	"secchat/3 key"	/* the direction keys */
 #define COMMIT_LEN	(2 + HASH_LEN)
 #define NONCE_LEN	32
 #define HASH_LEN	32		/* SHA-256 */
 #define KEY_LEN		32		/* AES-256 message key */
+#define EPH_LEN		32		/* X25519 public key, RFC 7748 */
+#define HELLO_FIXED	(2 + NONCE_LEN + EPH_LEN)	/* the SPKI starts here */
 #define TAG_LEN		16
 #define MINBITS		2048
 #define MAXBITS		4096
@@ -161,6 +167,14 @@ struct session {
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context key;		/* ours, private */
 	size_t ourlen;			/* its modulus length in bytes */
+	/*
+	 * Our ephemeral X25519 key, made when a HELLO needs one and wiped once
+	 * it has made Z: a server keeps it through failed handshakes, so that
+	 * strangers cannot make it compute more than one per session.
+	 */
+	mbedtls_ecp_group grp;
+	mbedtls_mpi eph;		/* private; 0 when there is none */
+	unsigned char ephpub[EPH_LEN];
 
 	/*
 	 * -k with fresh keys: the next key, made on a thread of its own while a
@@ -184,6 +198,8 @@ struct session {
 	char peerfp[FP_LEN];		/* shown once its AUTH verifies */
 	unsigned char commit[HASH_LEN];	/* server: the client's COMMIT */
 	unsigned char t[HASH_LEN];	/* transcript hash */
+	unsigned char peph[EPH_LEN];	/* the peer's EPH, from its HELLO */
+	unsigned char kdir[2][HASH_LEN];	/* K_s and K_c */
 	unsigned char hello[4 + MAXHS];	/* our HELLO frame, as sent */
 	size_t hellolen;
 
@@ -451,6 +467,62 @@ make_aad(const struct session *s, unsigned char dir, const unsigned char *b,
 	memcpy(aad + LABEL_LEN + HASH_LEN + 1, b, 9);
 }
 
+/* The GCM key of one MSG: SHA-256(K_DIR of its sender || K). */
+static int
+gcm_key(const struct session *s, unsigned char dir, const unsigned char *k,
+    mbedtls_gcm_context *gcm)
+{
+	struct iovec v[2] = { { (void *)s->kdir[dir == 'c'], HASH_LEN }, { (void *)k, KEY_LEN } };
+	unsigned char g[HASH_LEN];
+	int ret;
+
+	if ((ret = sha256(g, v, 2)) == 0)
+		ret = mbedtls_gcm_setkey(gcm, MBEDTLS_CIPHER_ID_AES, g, 8 * KEY_LEN);
+	mbedtls_platform_zeroize(g, sizeof g);
+	return ret;
+}
+
+/*
+ * Z = X25519(our ephemeral key, the peer's EPH), then the direction keys
+ * K_DIR = SHA-256("secchat/3 key" || Z || T || DIR).  Our ephemeral key and
+ * Z are wiped at once.  Mbed TLS refuses a low-order EPH itself; a Z of
+ * zeros would come from one too.
+ */
+static int
+session_keys(struct session *s)
+{
+	unsigned char z[EPH_LEN] = { 0 }, dir, nz = 0;
+	struct iovec v[4] = { { KEY_LABEL, sizeof KEY_LABEL - 1 }, { z, sizeof z },
+		{ s->t, HASH_LEN }, { &dir, 1 } };
+	mbedtls_ecp_point q;
+	mbedtls_mpi zm;
+	size_t i;
+	int ret;
+
+	mbedtls_ecp_point_init(&q);
+	mbedtls_mpi_init(&zm);
+	if ((ret = mbedtls_ecp_point_read_binary(&s->grp, &q, s->peph, EPH_LEN)) == 0 &&
+	    (ret = mbedtls_ecdh_compute_shared(&s->grp, &zm, &q, &s->eph,
+	    mbedtls_ctr_drbg_random, &s->drbg)) == 0)
+		ret = mbedtls_mpi_write_binary_le(&zm, z, sizeof z);
+	mbedtls_mpi_free(&zm);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_mpi_free(&s->eph);	/* used once: the next HELLO gets a new one */
+	for (i = 0; i < sizeof z; i++)
+		nz |= z[i];
+	if (ret == MBEDTLS_ERR_ECP_INVALID_KEY || (ret == 0 && nz == 0))
+		ret = fail(s, "handshake: the peer's ephemeral key is invalid - closing");
+	else if (ret != 0)
+		ret = tlsfail(s, "the key exchange", ret);
+	for (i = 0; ret == 0 && i < 2; i++) {
+		dir = "sc"[i];
+		if ((ret = sha256(s->kdir[i], v, 4)) != 0)
+			ret = tlsfail(s, "the session keys", ret);
+	}
+	mbedtls_platform_zeroize(z, sizeof z);
+	return ret;
+}
+
 /* "SHA256:" and unpadded base64 of SHA-256 over the SPKI DER, as ssh shows it. */
 static void
 fingerprint(const unsigned char *der, size_t len, char out[FP_LEN])
@@ -469,7 +541,7 @@ fingerprint(const unsigned char *der, size_t len, char out[FP_LEN])
 }
 
 /*
- * The safety code people compare aloud: SHA-256("secchat/2 safety code" || T),
+ * The safety code people compare aloud: SHA-256("secchat/3 safety code" || T),
  * its first 8 bytes (big-endian) modulo 10^9, as "DDD DDD DDD".
  */
 static int
@@ -874,24 +946,38 @@ check_pin(struct session *s, const char *fp)
 	return -1;
 }
 
-/* Build our HELLO: 0x01 || VERSION || NONCE || SPKI, and show our fingerprint. */
+/* Build our HELLO: 0x01 || VERSION || NONCE || EPH || SPKI, with a new EPH if we have none. */
 static int
 make_hello(struct session *s)
 {
 	unsigned char der[MAXHS];
-	int n, ret;
+	mbedtls_ecp_point q;
+	size_t olen = 0;
+	int n, ret = 0;
 
 	if ((n = mbedtls_pk_write_pubkey_der(&s->key, der, sizeof der)) < 0)
 		return tlsfail(s, "writing our public key", n);
-	if (34 + (size_t)n > MAXHS)
+	if (HELLO_FIXED + (size_t)n > MAXHS)
 		return fail(s, "our public key is too large");
-	put32(s->hello, 34 + n);
+	mbedtls_ecp_point_init(&q);
+	if (mbedtls_mpi_bitlen(&s->eph) == 0 &&
+	    ((ret = mbedtls_ecp_group_load(&s->grp, MBEDTLS_ECP_DP_CURVE25519)) != 0 ||
+	    (ret = mbedtls_ecp_gen_keypair(&s->grp, &s->eph, &q, mbedtls_ctr_drbg_random,
+	    &s->drbg)) != 0 ||
+	    (ret = mbedtls_ecp_point_write_binary(&s->grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED,
+	    &olen, s->ephpub, EPH_LEN)) != 0))
+		mbedtls_mpi_free(&s->eph);
+	mbedtls_ecp_point_free(&q);
+	if (ret != 0)
+		return tlsfail(s, "making our ephemeral key", ret);
+	put32(s->hello, HELLO_FIXED + n);
 	s->hello[4] = T_HELLO;
 	s->hello[5] = VERSION;
 	if ((ret = mbedtls_ctr_drbg_random(&s->drbg, s->hello + 6, NONCE_LEN)) != 0)
 		return tlsfail(s, "random nonce", ret);
-	memcpy(s->hello + 38, der + sizeof der - n, n);
-	s->hellolen = 38 + n;
+	memcpy(s->hello + 6 + NONCE_LEN, s->ephpub, EPH_LEN);
+	memcpy(s->hello + 4 + HELLO_FIXED, der + sizeof der - n, n);
+	s->hellolen = 4 + HELLO_FIXED + n;
 	return 0;
 }
 
@@ -1007,7 +1093,7 @@ send_msg(struct session *s, const unsigned char *m, size_t n)
 	if ((ret = mbedtls_ctr_drbg_random(&s->drbg, k, sizeof k)) == 0 &&
 	    (ret = mbedtls_pk_encrypt(&s->peer, k, sizeof k, b + 9, &wlen, s->peerlen,
 	    mbedtls_ctr_drbg_random, &s->drbg)) == 0 &&
-	    (ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k, 8 * KEY_LEN)) == 0 &&
+	    (ret = gcm_key(s, s->dir, k, &gcm)) == 0 &&
 	    (ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, n, zero_iv,
 	    sizeof zero_iv, aad, sizeof aad, m, ct, TAG_LEN, ct + n)) == 0)
 		ret = sign(s, b, clen, b + clen);
@@ -1534,8 +1620,10 @@ drained(struct session *s)
 static int
 bad_version(struct session *s, unsigned v)
 {
-	return fail(s, "%s", v == 1 ? "the peer speaks secchat/1; this is secchat/2: both sides need the same version" :
-	    "the peer speaks another protocol version");
+	if (v == 1 || v == 2)
+		return fail(s, "the peer speaks secchat/%u; this is " LABEL
+		    ": both sides need the same version", v);
+	return fail(s, "the peer speaks another protocol version");
 }
 
 /* Server: the client's COMMIT, the hash of the HELLO it will send; answer with ours. */
@@ -1562,7 +1650,7 @@ recv_commit(struct session *s, const unsigned char *b, size_t len)
 static int
 recv_hello(struct session *s, unsigned char *b, size_t len)
 {
-	unsigned char *p = b + 34, c[HASH_LEN];
+	unsigned char *p = b + HELLO_FIXED, c[HASH_LEN];
 	int ret;
 	struct iovec v[3] = { { LABEL, LABEL_LEN }, { b - 4, len + 4 } };
 
@@ -1570,16 +1658,17 @@ recv_hello(struct session *s, unsigned char *b, size_t len)
 	    memcmp(c, s->commit, HASH_LEN) != 0))
 		return ret ? tlsfail(s, "commitment hash", ret) : fail(s,
 		    "handshake: the client's HELLO does not match its commitment - closing (possible tampering)");
-	if (len < 34)
-		return fail(s, "protocol error: HELLO too short");
-	if (b[1] != VERSION)
+	if (len >= 2 && b[1] != VERSION)
 		return bad_version(s, b[1]);
+	if (len < HELLO_FIXED)
+		return fail(s, "protocol error: HELLO too short");
 	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
 		return fail(s, "peer's public key is malformed or followed by trailing bytes");
 	if (check_key(s, &s->peer, "peer's key") < 0)
 		return -1;
 	s->peerlen = mbedtls_pk_get_len(&s->peer);
-	fingerprint(b + 34, len - 34, s->peerfp);
+	fingerprint(b + HELLO_FIXED, len - HELLO_FIXED, s->peerfp);
+	memcpy(s->peph, b + 2 + NONCE_LEN, EPH_LEN);
 	if (check_pin(s, s->peerfp) < 0)
 		return -1;
 
@@ -1595,7 +1684,7 @@ recv_hello(struct session *s, unsigned char *b, size_t len)
 	return send_auth(s);
 }
 
-/* AUTH: the peer holds its key.  Only now does the server sign its own. */
+/* AUTH: the peer holds its key.  Only now the X25519 work, and the server signs its own. */
 static int
 recv_auth(struct session *s, const unsigned char *b, size_t len)
 {
@@ -1606,7 +1695,7 @@ recv_auth(struct session *s, const unsigned char *b, size_t len)
 		return fail(s, "protocol error: AUTH of wrong length");
 	if (verify(s, b, 1) != 0)
 		return fail(s, "handshake: the peer's signature does not verify - closing (possible tampering)");
-	if (s->dir == 's' && send_auth(s) < 0)
+	if (session_keys(s) < 0 || (s->dir == 's' && send_auth(s) < 0))
 		return -1;
 	if ((ret = safety_code(s, code)) != 0)
 		return tlsfail(s, "safety code", ret);
@@ -1651,7 +1740,7 @@ recv_msg(struct session *s, unsigned char *b, size_t len)
 	if (ret == 0 && klen != KEY_LEN)
 		ret = -1;
 	if (ret == 0)
-		ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k, 8 * KEY_LEN);
+		ret = gcm_key(s, s->dir == 's' ? 'c' : 's', k, &gcm);
 	if (ret == 0)
 		ret = mbedtls_gcm_auth_decrypt(&gcm, n, zero_iv, sizeof zero_iv, aad,
 		    sizeof aad, ct + n, TAG_LEN, ct, ct);
@@ -2238,7 +2327,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "secchat: secchat/2 on Mbed TLS " MBEDTLS_VERSION_STRING "\n"
+	    "secchat: " LABEL " on Mbed TLS " MBEDTLS_VERSION_STRING "\n"
 	    "usage: secchat -s [-kv] [-p port] [-b bits | -i keyfile] [-a fingerprint]... [-A file]\n"
 	    "       secchat -c host [-v] [-p port] [-b bits | -i keyfile] [-a fingerprint]... [-A file]\n"
 	    "       secchat -g keyfile [-b bits]\n"
@@ -2318,7 +2407,7 @@ converse(struct session *s)
 			fail(s, "socket setup: %s", strerror(errno));
 			return;
 		}
-	msg("exchanging keys");
+	msg("exchanging keys (" LABEL ")");
 	if (s->dir == 's' || send_commit(s) == 0)
 		run(s);
 }
@@ -2585,6 +2674,8 @@ main(int argc, char *argv[])
 	mbedtls_entropy_init(&s.entropy);
 	mbedtls_ctr_drbg_init(&s.drbg);
 	mbedtls_pk_init(&s.key);
+	mbedtls_ecp_group_init(&s.grp);
+	mbedtls_mpi_init(&s.eph);
 	mbedtls_entropy_init(&s.kentropy);
 	mbedtls_ctr_drbg_init(&s.kdrbg);
 	mbedtls_pk_init(&s.next);
@@ -2616,6 +2707,8 @@ main(int argc, char *argv[])
 		if (s.keypipe[i] >= 0)
 			close(s.keypipe[i]);
 	mbedtls_pk_free(&s.key);
+	mbedtls_mpi_free(&s.eph);
+	mbedtls_ecp_group_free(&s.grp);
 	mbedtls_ctr_drbg_free(&s.drbg);
 	mbedtls_entropy_free(&s.entropy);
 #if defined(MBEDTLS_PSA_CRYPTO_C)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: secchat's tests.  Real processes over real loopback sockets: two
 # secchats, or secchat and tests/peer.py (an independent implementation of
-# secchat/1, well-behaved or hostile).  Terminal tests run secchat in tmux.
+# secchat/3, well-behaved or hostile).  Terminal tests run secchat in tmux.
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure
 # (SECCHAT_NO_SKIP=1: on any skip too).  ./test.sh GROUP... or ONLY=REGEX
 # runs some groups only (./test.sh -l lists them).
@@ -692,9 +692,9 @@ reject c commit33 "COMMIT of wrong length"
 reject c commit35 "COMMIT of wrong length"
 reject c commit-twice "unexpected COMMIT frame"
 reject s server-commit "unexpected COMMIT frame"
-reject c commit-v3 "the peer speaks another protocol version"
-reject c v1 "the peer speaks secchat/1; this is secchat/2: both sides need the same version"
-reject s v1 "the peer speaks secchat/1; this is secchat/2: both sides need the same version"
+reject c commit-v4 "the peer speaks another protocol version"
+reject c v1 "the peer speaks secchat/1; this is secchat/3: both sides need the same version"
+reject s v1 "the peer speaks secchat/1; this is secchat/3: both sides need the same version"
 reject c bad-auth "the peer's signature does not verify - closing (possible tampering)"
 reject s bad-auth "the peer's signature does not verify - closing (possible tampering)"
 
@@ -837,9 +837,12 @@ fi
 # gdb runs secchat -s -i KEY and, at a catchpoint, writes its whole memory
 # (mappings excluded from core dumps too) with gcore; tests/secrets.py then
 # searches it for the key's p, q, d (and the CRT values), both byte orders,
-# any 32 bytes of the key file's base64, and any 32 bytes of either message.
+# any 32 bytes of the key file's base64, any 32 bytes of either message, and
+# the session's X25519 secret Z and direction keys K_s and K_c, which the
+# client, peer.py, reports.
 # First a control, stopped as the received message is written to stdout,
-# when all of them are in memory: the search must find them.
+# when all of them but Z (wiped once the direction keys are made) are in
+# memory: the search must find them.
 # under_gdb DIR NAME CATCH [ARGS]: CATCH is exit (exit_group), write (to
 # stdout) or writeN (to fd N); the image goes to DIR/NAME.core, gdb's log to
 # DIR/NAME.gdb.
@@ -860,12 +863,22 @@ under_gdb() {
 	GPID=$!
 	[ -n "${GDBROLE:-}" ] || wait_for "$d/s.err" "listening on port"
 }
-# search NAME: what secrets.py finds in NAME.core (its status; its report in NAME.found).
+# zkeys PEER.ERR: Z, K_s and K_c as peer.py reported them, for secrets.py.
+zkeys() { sed -n 's/^peer: Z \(.*\)/Z=\1/p; s/^peer: K_s \([^ ]*\) K_c \(.*\)/K_s=\1,K_c=\2/p' "$1" | paste -sd, -; }
+# search NAME: what secrets.py finds in NAME.core (its status; its report in
+# NAME.found), the session's keys from NAME.p.err; none there is a failure.
 search() {
-	$PY tests/secrets.py "$D/$1.core" "$D/id" "$D/msg_s" "$D/msg_c" > "$D/$1.found"
+	local z; z=$(zkeys "$D/$1.p.err")
+	[ -n "$z" ] || { echo "no Z from peer.py" > "$D/$1.found"; return 2; }
+	$PY tests/secrets.py "$D/$1.core" "$D/id,$z" "$D/msg_s" "$D/msg_c" > "$D/$1.found"
+}
+# pclient NAME [ARGS]: peer.py as the client, sending msg_c; status in CRC.
+pclient() {
+	local name=$1; shift
+	timeout 60 $PEER -c "$PORT" --send-file "$D/msg_c" "$@" > "$D/c.out" 2> "$D/$name.p.err"; CRC=$?
 }
 if sel erased; then
-SEARCHED="p, q, d, the key file, the messages"
+SEARCHED="p, q, d, the key file, the messages, Z, K_s, K_c"
 if [ -n "$SANITIZED" ]; then
 	skip "keys erased: a sanitizer build maps terabytes of shadow memory, too much to dump"
 elif ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
@@ -878,20 +891,20 @@ else
 
 	cp "$D/msg_s" "$D/s.in"; cp "$D/msg_c" "$D/c.in"
 	under_gdb "$D" live write -i "$D/id"
-	client "$D"; wait_pid $GPID
+	pclient live; wait_pid $GPID
 	search live
-	expect "keys erased, control: the search finds p, q, d and the message in a live image" \
-	    eval 'has "$D/live.found" "FOUND p " && has "$D/live.found" "FOUND q " && has "$D/live.found" "FOUND d " && has "$D/live.found" "FOUND message"'
+	expect "keys erased, control: the search finds p, q, d, the message and a direction key in a live image" \
+	    eval 'has "$D/live.found" "FOUND p " && has "$D/live.found" "FOUND q " && has "$D/live.found" "FOUND d " && has "$D/live.found" "FOUND message" && has "$D/live.found" "FOUND K_[sc]"'
 
 	newport
 	under_gdb "$D" clean exit -i "$D/id"
-	client "$D"; wait_pid $GPID
+	pclient clean; wait_pid $GPID
 	expect "keys erased: a clean end (status 0) at exit_group" eval 'test "$CRC" = 0 && has "$D/clean.gdb" "call to syscall exit_group" && has "$D/clean.gdb" "^\$1 = 0$" && cmp -s "$D/s.out" "$D/msg_c"'
 	search clean; expect "keys erased after a clean end: none of $SEARCHED in memory" test $? = 0
 
 	newport
 	under_gdb "$D" badsig exit -i "$D/id"
-	timeout 60 $PEER -c "$PORT" --attack bad-sig --send "$(cat "$D/msg_c")" > /dev/null 2> "$D/p.err"
+	timeout 60 $PEER -c "$PORT" --attack bad-sig --send "$(cat "$D/msg_c")" > /dev/null 2> "$D/badsig.p.err"
 	wait_pid $GPID
 	expect "keys erased: a verification failure (status 1) at exit_group" eval 'has "$D/badsig.gdb" "^\$1 = 1$" && has "$D/s.err" "signature verification failed" && has "$D/s.out" "$(cat "$D/msg_c")"'
 	search badsig; expect "keys erased after a verification failure: none of $SEARCHED in memory" test $? = 0
@@ -899,8 +912,8 @@ else
 	newport
 	rm -f "$D/s.in" "$D/c.in"; mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
 	under_gdb "$D" sigint exit -i "$D/id"
-	"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
-	cat "$D/msg_s" >&7; cat "$D/msg_c" >&8
+	pclient sigint --no-end 7>&- 8>&- & CPID=$!
+	cat "$D/msg_s" >&7
 	wait_for "$D/s.out" "$(cat "$D/msg_c")"; wait_for "$D/c.out" "$(cat "$D/msg_s")"
 	kill -INT "$(pgrep -P "$(pgrep -P $GPID)")"
 	wait_pid $GPID; wait_pid $CPID; exec 7>&- 8>&-
@@ -961,15 +974,15 @@ else
 		wait_for "$D/$name.p.err" "listening"
 		GDBROLE="-c 127.0.0.1 -p $PORT" under_gdb "$D" $name $([ $name = live ] && echo write || echo exit)
 		wait_pid $GPID; wait_pid $PPID_
-		N=$(sed -n 's/^peer: peer modulus //p' "$D/$name.p.err")
-		$PY tests/secrets.py "$D/$name.core" "$N" "$D/msg_s" "$D/msg_p" > "$D/$name.found"; FOUND=$?
+		N=$(sed -n 's/^peer: peer modulus //p' "$D/$name.p.err") Z=$(zkeys "$D/$name.p.err")
+		$PY tests/secrets.py "$D/$name.core" "$N${Z:+,$Z}" "$D/msg_s" "$D/msg_p" > "$D/$name.found"; FOUND=$?
 		if [ $name = live ]; then
-			expect "keys erased, client control: a live image holds the fresh key (by its modulus) and the message" \
-			    eval 'test -n "$N" && has "$D/live.found" "FOUND key 0x" && has "$D/live.found" "FOUND message"'
+			expect "keys erased, client control: a live image holds the fresh key (by its modulus), the message and a direction key" \
+			    eval 'test -n "$N" && has "$D/live.found" "FOUND key 0x" && has "$D/live.found" "FOUND message" && has "$D/live.found" "FOUND K_[sc]"'
 		else
 			expect "keys erased, client: a clean end (status 0) at exit_group, messages both ways" \
 			    eval 'has "$D/clean.gdb" "^\$1 = 0$" && has "$D/s.out" "$(cat "$D/msg_p")" && cmp -s "$D/clean.p.out" "$D/msg_s"'
-			expect "keys erased, client: neither the fresh key nor a message left in memory" test "$FOUND" = 0 -a -n "$N"
+			expect "keys erased, client: neither the fresh key nor a message nor Z, K_s, K_c left in memory" test "$FOUND" = 0 -a -n "$N" -a -n "$Z"
 		fi
 	done
 fi

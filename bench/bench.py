@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """bench.py: secchat's figures beside the limits Mbed TLS sets on this machine.
 
-Usage: bench.py SECCHAT LIMITS [SECCHAT1].  Runs bench/limits (what Mbed TLS
-itself costs for each operation), then real secchat sessions over loopback:
-typed lines through a pseudo-terminal, a pasted burst, bulk pipes one way and
-both ways, and session setup.  With SECCHAT1, a secchat/1 build, the
-handshake and a whole short session with -i keys are timed on both in the
-same run: what secchat/2's extra half round trip and acknowledged end cost.
-Prints one table: figure, limit, ratio, goal.
+Usage: bench.py SECCHAT LIMITS [SECCHAT2].  Runs bench/limits (what Mbed TLS
+itself costs for each operation, X25519 included), then real secchat
+sessions over loopback: typed lines through a pseudo-terminal, a pasted
+burst, bulk pipes one way and both ways, and session setup.  With SECCHAT2,
+a secchat/2 build, the typed lines, bulk one way, the handshake and a whole
+short session with -i keys are timed on both in the same run: what
+secchat/3's ephemeral keys cost.  Prints one table: figure, limit, ratio, goal.
 """
 import fcntl
 import os
@@ -21,7 +21,7 @@ import threading
 import time
 
 SECCHAT, LIMITS = sys.argv[1], sys.argv[2]
-SECCHAT1 = sys.argv[3] if len(sys.argv) > 3 else None
+SECCHAT2 = sys.argv[3] if len(sys.argv) > 3 else None
 MSG = 262144                 # secchat's largest message
 LINES = 100                  # typed lines, one at a time
 PASTE = 1000                 # lines pasted at once
@@ -114,11 +114,11 @@ class Side:
         return self.rc
 
 
-def pair(sargs, cargs, sin, sout, cin, cout):
+def pair(sargs, cargs, sin, sout, cin, cout, binary=None):
     p = next_port()
-    s = Side(["-s", "-p", p] + sargs, sin, sout)
+    s = Side(["-s", "-p", p] + sargs, sin, sout, binary)
     s.when("listening on port")
-    c = Side(["-c", "127.0.0.1", "-p", p] + cargs, cin, cout)
+    c = Side(["-c", "127.0.0.1", "-p", p] + cargs, cin, cout, binary)
     s.when("secure session established")
     c.when("secure session established")
     return s, c
@@ -165,12 +165,12 @@ class Reader:
             return time.monotonic()
 
 
-def interactive():
+def interactive(binary=None):
     """Typed lines one at a time, then a pasted burst: client terminal -> server stdout."""
     ms, ss = raw_pty()
     mc, sc = raw_pty()
     r_out, w_out = os.pipe()
-    s, c = pair([], [], ss, w_out, sc, subprocess.DEVNULL)
+    s, c = pair([], [], ss, w_out, sc, subprocess.DEVNULL, binary)
     for fd in (ss, sc, w_out):
         os.close(fd)
     out = Reader(r_out, keep=True)
@@ -205,7 +205,7 @@ def feeder(n, w):
     return subprocess.Popen(["head", "-c", str(n), "/dev/zero"], stdout=w)
 
 
-def bulk(both):
+def bulk(both, binary=None):
     """BULK bytes one way, or BULK/2 each way at once; returns MB/s and both RSS."""
     n = BULK // 2 if both else BULK
     rs, ws = os.pipe()
@@ -216,7 +216,7 @@ def bulk(both):
     # take each message in one write.  1 MiB keeps this Python out of the way.
     for fd in (wos, woc):
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
-    s, c = pair([], [], rs if both else subprocess.DEVNULL, wos, rc, woc)
+    s, c = pair([], [], rs if both else subprocess.DEVNULL, wos, rc, woc, binary)
     for fd in (rs, rc, wos, woc):
         os.close(fd)
     outs, outc = Reader(ros), Reader(roc)
@@ -316,7 +316,11 @@ def main():
     both, rss_s2, rss_c2, cpu_both = bulk(True)
     kg, hs, tot, _ = setup()
     ident = identity_setup(tmp)
-    ident1 = identity_setup(tmp, SECCHAT1) if SECCHAT1 else None
+    ident2 = identity_setup(tmp, SECCHAT2) if SECCHAT2 else None
+    lat2 = bulk2 = None
+    if SECCHAT2:
+        lat2 = interactive(SECCHAT2)[0]
+        bulk2 = bulk(False, SECCHAT2)
     lim_after = limits()
     # The limits are taken before and after the sessions, and averaged: on
     # a shared machine the same operation can cost 50 % more a minute later.
@@ -327,7 +331,8 @@ def main():
     lim_rate = 1e3 / max(lim["pss_sign"], lim["oaep_decrypt"])
     lim_one = MSG / max(sender, receiver) / 1e3
     lim_both = 2 * MSG / (sender + receiver) / 1e3
-    lim_hs = 2 * lim["pss_sign"] + 2 * lim["pss_verify"]
+    lim_x = lim["x25519_keygen"] + lim["x25519_shared"]
+    lim_hs = 2 * lim["pss_sign"] + 2 * lim["pss_verify"] + 2 * lim_x
 
     floor = rss_floor()
     size = stripped_size(tmp)
@@ -345,6 +350,8 @@ def main():
 
     row("typed line, latency (median of %d)" % LINES, lat, "ms", lim_lat,
         "<= 1.2x", lambda v: v <= 1.2 * lim_lat)
+    row("  the same, secchat/2 (same run)", lat2, "ms", lim_lat)
+    row("  secchat/3 / secchat/2", lat2 and lat / lat2, "x", None, "<= 1.10", lambda v: v <= 1.10)
     row("pasted %d lines, rate" % PASTE, rate, "msg/s", lim_rate,
         ">= 0.8x", lambda v: v >= 0.8 * lim_rate)
     row("  CPU per message, sender", cpu_paste[0] * 1e3, "ms", lim["pss_sign"] + lim["oaep_encrypt"])
@@ -353,6 +360,10 @@ def main():
         ">= 0.8x", lambda v: v >= 0.8 * lim_one)
     row("  CPU per 256 KiB, sender (%d/%d)" % cpu_one[0][1], cpu_one[0][0] * 1e3, "ms", sender)
     row("  CPU per 256 KiB, receiver (%d/%d)" % cpu_one[1][1], cpu_one[1][0] * 1e3, "ms", receiver)
+    row("  the same bulk, secchat/2 (same run)", bulk2 and bulk2[0], "MB/s", lim_one)
+    row("  secchat/3 / secchat/2", bulk2 and one / bulk2[0], "x", None, ">= 0.90", lambda v: v >= 0.9)
+    row("  CPU per 256 KiB, receiver, secchat/3 / secchat/2", bulk2 and cpu_one[1][0] / bulk2[3][1][0],
+        "x", None, "<= 1.10", lambda v: v <= 1.1)
     row("bulk both ways, %d MB each, total" % (BULK // 2 // 10**6), both, "MB/s", lim_both,
         ">= 0.8x", lambda v: v >= 0.8 * lim_both)
     row("  CPU per 256 KiB each way, client (%d/%d)" % cpu_both[0][1], cpu_both[0][0] * 1e3, "ms",
@@ -365,10 +376,12 @@ def main():
         "<= 1.5x + 5 ms", lambda v: v <= 1.5 * lim_hs + 5)
     row("setup with -i keys, start to established", ident and ident[2], "ms", lim_hs,
         "<= 1.5x + 5 ms", lambda v: v <= 1.5 * lim_hs + 5)
-    row("  the same, secchat/1 (same run)", ident1 and ident1[2], "ms", lim_hs)
-    row("  handshake, -i keys, secchat/1 (same run)", ident1 and ident1[1], "ms", lim_hs)
+    row("  the same, secchat/2 (same run)", ident2 and ident2[2], "ms", lim_hs)
+    row("  handshake, -i keys, secchat/2 (same run)", ident2 and ident2[1], "ms", lim_hs)
     row("whole session, -i keys, start to exit", ident[3], "ms", lim_hs)
-    row("  the same, secchat/1 (same run)", ident1 and ident1[3], "ms", lim_hs)
+    row("  the same, secchat/2 (same run)", ident2 and ident2[3], "ms", lim_hs)
+    row("X25519 alone: a key pair (CPU)", lim["x25519_keygen"], "ms", None)
+    row("X25519 alone: Z (CPU)", lim["x25519_shared"], "ms", None)
     for what, (rs, rc) in (("one way", (rss_s, rss_c)), ("both ways", (rss_s2, rss_c2))):
         for name, v in (("server", rs), ("client", rc)):
             row("peak RSS %s, bulk %s" % (name, what), v / 1024, "MiB", floor / 1024,
@@ -390,11 +403,11 @@ def main():
           " rate = 1/max(sign, OAEP dec);")
     print("  bulk one way = 256 KiB / max(sender %.2f ms, receiver %.2f ms);"
           " both ways = 2 x 256 KiB / (sender + receiver);" % (sender, receiver))
-    print("  handshake = 2 x sign + 2 x verify; RSS limit = a do-nothing program linked to"
+    print("  handshake = 2 x sign + 2 x verify + 2 x (X25519 key pair + Z); RSS limit = a do-nothing program linked to"
           " libmbedcrypto, goal 3 MiB.")
-    print("secchat/1 rows: the last secchat/1 build (bench/secchat1, from git), same keys, same"
-          " run; a whole session is\n  END both ways with empty input, which secchat/2 ends"
-          " with a BYE 0 exchange (two more signatures, a round trip).")
+    print("secchat/2 rows: the last secchat/2 build (bench/secchat2, from git), same keys, same"
+          " run; secchat/3 adds\n  an X25519 key pair and Z on each side to the handshake, and"
+          " a SHA-256 of 64 bytes to each message.")
     print("CPU rows: each process's user + system time over the phase, per message; near 1.00x"
           " means secchat adds nothing\n  to Mbed TLS's work, and a wall-clock ratio far below it"
           " means the two sides did not get a core each.\n  (a/b): how often that process slept"

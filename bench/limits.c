@@ -14,6 +14,7 @@
 
 #include <mbedtls/version.h>
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdh.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
@@ -136,6 +137,45 @@ rsa(void)
 	report("pss_verify", ver, RUNS);
 }
 
+/* X25519 as secchat/3 does it: a key pair (the group loaded as make_hello does), then Z. */
+static void
+x25519(void)
+{
+	double gen[RUNS], shared[RUNS], t0;
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q[2];
+	mbedtls_mpi d[2], z;
+	int i, j;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_mpi_init(&z);
+	for (j = 0; j < 2; j++) {
+		mbedtls_ecp_point_init(&q[j]);
+		mbedtls_mpi_init(&d[j]);
+	}
+	for (i = 0; i < RUNS; i++) {
+		t0 = now();
+		check(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519), "ecp_group_load");
+		check(mbedtls_ecp_gen_keypair(&grp, &d[0], &q[0], mbedtls_ctr_drbg_random, &drbg),
+		    "ecp_gen_keypair");
+		gen[i] = now() - t0;
+		check(mbedtls_ecp_gen_keypair(&grp, &d[1], &q[1], mbedtls_ctr_drbg_random, &drbg),
+		    "ecp_gen_keypair");
+		t0 = now();
+		check(mbedtls_ecdh_compute_shared(&grp, &z, &q[1], &d[0], mbedtls_ctr_drbg_random,
+		    &drbg), "ecdh_compute_shared");
+		shared[i] = now() - t0;
+	}
+	for (j = 0; j < 2; j++) {
+		mbedtls_ecp_point_free(&q[j]);
+		mbedtls_mpi_free(&d[j]);
+	}
+	mbedtls_mpi_free(&z);
+	mbedtls_ecp_group_free(&grp);
+	report("x25519_keygen", gen, RUNS);
+	report("x25519_shared", shared, RUNS);
+}
+
 /* SHA-256 through mbedtls_md, as secchat hashes what it signs. */
 static double
 sha256(size_t n)
@@ -212,6 +252,7 @@ main(int argc, char *argv[])
 	printf("mbedtls %s\n", MBEDTLS_VERSION_STRING);
 	keygen();
 	rsa();
+	x25519();
 	sym();
 	mbedtls_pk_free(&key);
 	mbedtls_ctr_drbg_free(&drbg);

@@ -51,7 +51,7 @@ def frame(body):
 def hello(key):
     spki = key.public_key().public_bytes(serialization.Encoding.DER,
                                          serialization.PublicFormat.SubjectPublicKeyInfo)
-    return frame(bytes([1, 2]) + os.urandom(32) + spki)
+    return frame(bytes([1, 3]) + os.urandom(32) + os.urandom(32) + spki)   # NONCE, EPH
 
 
 def write(name, data):
@@ -112,7 +112,7 @@ def main():
     write("hello-e3", bytes([CLIENT]) + raw(hello(rsa.generate_private_key(3, 2048))))
     write("hello-ec", bytes([CLIENT]) + raw(hello(ec.generate_private_key(ec.SECP256R1()))))
     write("hello-first", bytes([0]) + raw(hello(rsa.generate_private_key(65537, 2048))))
-    write("commit-short", bytes([0]) + raw(frame(bytes([6, 2]) + bytes(31))))
+    write("commit-short", bytes([0]) + raw(frame(bytes([6, 3]) + bytes(31))))
     write("commit-twice", bytes([0]) + bytes([COMMIT, COMMIT]))
     write("commit-then-other-hello", bytes([0, COMMIT]) +
           raw(hello(rsa.generate_private_key(65537, 2048))))

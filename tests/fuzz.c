@@ -8,7 +8,8 @@
  * the peer: it holds an RSA key of its own, sends a real COMMIT and HELLO and
  * signs whatever CONTENT the fuzzer chooses, so that what comes after the
  * signature (SEQ, OAEP unwrap, GCM, delivery, END, BYE and its ACK, the
- * ending's rules) is fuzzed as well.  Both keys
+ * ending's rules) is fuzzed as well.  Its MSGs use the direction keys
+ * secchat derived (as it shares secchat's T).  Both keys
  * are made once, at startup, from a fixed seed: the same keys every run, so a
  * crashing input reproduces.  The harness's key has 2048 bits; secchat's has
  * 2048 (cheap) or, when the input asks, 3072, so that a mix-up of the two
@@ -139,7 +140,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	seed_fixed(&P.drbg, "fuzz: peer nonce");
 	if (make_hello(&P) < 0)
 		abort();
-	fingerprint(P.hello + 38, P.hellolen - 38, pins[0]);
+	fingerprint(P.hello + 4 + HELLO_FIXED, P.hellolen - 4 - HELLO_FIXED, pins[0]);
 	memcpy(pins[1], "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 51);
 	/* The peer knows secchat's public key, as it would from secchat's HELLO. */
 	for (i = 0; i < 2; i++) {
@@ -148,12 +149,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (make_hello(&S) < 0)
 			abort();
 		mbedtls_ctr_drbg_free(&S.drbg);
-		p = S.hello + 38;
+		p = S.hello + 4 + HELLO_FIXED;
 		mbedtls_pk_init(&spub[i]);
 		if (mbedtls_pk_parse_subpubkey(&p, S.hello + S.hellolen, &spub[i]) != 0 ||
 		    set_v21(mbedtls_pk_rsa(spub[i])) != 0)
 			abort();
 	}
+	mbedtls_mpi_free(&S.eph);
+	mbedtls_ecp_group_free(&S.grp);
 	return 0;
 }
 
@@ -187,6 +190,8 @@ begin(int client, int tty, int verbose, int big, int pin)
 static void
 end(void)
 {
+	mbedtls_mpi_free(&S.eph);
+	mbedtls_ecp_group_free(&S.grp);
 	mbedtls_pk_free(&S.peer);
 	mbedtls_ctr_drbg_free(&S.drbg);
 }
@@ -258,6 +263,7 @@ make_msg(uint64_t seq, size_t klen, size_t flip, struct input *in, size_t n)
 	b[0] = T_MSG;
 	put64(b + 1, seq);
 	memcpy(P.t, S.t, HASH_LEN);
+	memcpy(P.kdir, S.kdir, sizeof P.kdir);
 	make_aad(&P, P.dir, b, aad);
 	mbedtls_gcm_init(&gcm);
 #if FUZZ_FAKE	/* as secchat.c's fast mode unwraps it: the length, then the key */
@@ -275,7 +281,7 @@ make_msg(uint64_t seq, size_t klen, size_t flip, struct input *in, size_t n)
 	    mbedtls_ctr_drbg_random, &P.drbg) != 0 ||
 #endif
 	    wlen != S.ourlen ||
-	    mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k, 8 * KEY_LEN) != 0 ||
+	    gcm_key(&P, P.dir, k, &gcm) != 0 ||
 	    mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, n, zero_iv,
 	    sizeof zero_iv, aad, sizeof aad, ct, ct, TAG_LEN, ct + n) != 0)
 		abort();

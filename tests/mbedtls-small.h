@@ -2,8 +2,8 @@
  * tests/mbedtls-small.h: an Mbed TLS config with only what secchat uses, for
  * `make static` (tests/mbedtls.sh puts it in place of 2.28's config.h or
  * 3.6's mbedtls_config.h).
- * Everything not listed is left out: no TLS, no X.509, no elliptic curves,
- * no other ciphers or hashes, no error strings, no self tests, no files.
+ * Everything not listed is left out: no TLS, no X.509, no curve but
+ * Curve25519, no other ciphers or hashes, no error strings, no self tests, no files.
  */
 #ifndef MBEDTLS_CONFIG_H
 #define MBEDTLS_CONFIG_H
@@ -17,6 +17,11 @@
 #define MBEDTLS_GENPRIME
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V21
+
+/* The ephemeral keys: X25519 (RFC 7748), for Z. */
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
 
 /* Keys in and out: DER SubjectPublicKeyInfo on the wire, PEM in key files. */
 #define MBEDTLS_PK_C

@@ -6,7 +6,7 @@
 It plays server to the client that connects to 127.0.0.1:LISTEN_PORT and
 client to the server at 127.0.0.1:SERVER_PORT, each with a key of its own,
 and relays every message, END and BYE (with its ACK) from one session to the
-other, reading the plaintext as it passes.  What the commitment in secchat/2
+other, reading the plaintext as it passes.  What the commitment (since secchat/2)
 promises: the two real sides then show different safety codes.  Built on
 peer.py's implementation of the protocol.
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""peer.py - an independent implementation of the secchat/2 wire protocol.
+"""peer.py - an independent implementation of the secchat/3 wire protocol.
 
 Written from the protocol specification only, with Debian's python3-cryptography.
 The test suite uses it to talk to secchat as a well-behaved peer (normal mode)
@@ -19,7 +19,8 @@ Every HELLO's nonce must be random: an all-zero one is refused, and with
 --nonces FILE one seen before (the file keeps them, one hex line each, across
 runs) too.
 
-Status lines go to stderr ("peer: ..."); stdout receives exactly the plaintext
+Status lines go to stderr ("peer: ..."), among them this side's X25519 secret
+Z and the direction keys, for the tests of forward secrecy and erasure; stdout receives exactly the plaintext
 of each verified MSG.  Exit status: 0 intended end (attack mode: the other side
 closed the connection), 1 error / connection lost / timeout, 2 usage error,
 4 the other side aborted (BYE reason 1 or 2).
@@ -29,14 +30,19 @@ import argparse, base64, errno, hashlib, os, select, signal, socket, struct, sys
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-L = b"secchat/2"
+L = b"secchat/3"
 HELLO, AUTH, MSG, END, BYE, COMMIT = 1, 2, 3, 4, 5, 6
 TYPE_NAMES = {HELLO: "HELLO", AUTH: "AUTH", MSG: "MSG", END: "END", BYE: "BYE", COMMIT: "COMMIT"}
-VERSION = 2
-SAS_LABEL = b"secchat/2 safety code"
+VERSION = 3
+SAS_LABEL = b"secchat/3 safety code"
+KEY_LABEL = b"secchat/3 key"
 NONCE_LEN = 32
+EPH_LEN = 32
+# An X25519 public key of order 8 (RFC 7748's low-order points, cr.yp.to/ecdh.html#validate).
+LOW_ORDER = bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")
 MAX_MSG = 262144
 MAX_LEN = 1 + 8 + 512 + MAX_MSG + 16 + 512      # 263193
 MAX_HS_LEN = 1024                               # bound before establishment
@@ -52,9 +58,10 @@ ATTACKS = ("tamper-ct", "tamper-wrap", "bad-sig", "replay", "skip-seq", "key1024
            "stall-handshake", "stall-midframe", "end-then-msg", "bye-bad-sig",
            "bad-reason", "len-mismatch", "end-long", "oversize", "hello-trailing",
            "bad-version", "key-e3", "commit-mismatch", "hello-first", "commit33",
-           "commit35", "commit-twice", "server-commit", "v1", "commit-v3", "bad-auth",
+           "commit35", "commit-twice", "server-commit", "v1", "v2", "commit-v4", "bad-auth",
            "silent", "end-bad-sig", "end-bad-seq", "bye-bad-seq", "end-twice",
-           "frame-over", "no-answer", "stall-commit", "stall-hello", "msg-after-bye")
+           "frame-over", "no-answer", "stall-commit", "stall-hello", "msg-after-bye",
+           "eph-low")
 SLOW = 5.0      # stall-commit, stall-hello: the wait before the last frame sent
 
 
@@ -183,7 +190,7 @@ class Reader:
 
 
 class Session:
-    """One secchat/1 connection: handshake state, keys, sequence numbers."""
+    """One secchat/3 connection: handshake state, keys, sequence numbers."""
 
     def __init__(self, sock, role, priv, split=False):
         self.sock, self.priv, self.split = sock, priv, split
@@ -197,6 +204,9 @@ class Session:
         self.peer_k = self.send_seq = self.recv_seq = 0
         self.sent_msgs = self.delivered = 0     # MSGs sent; the other side's MSGs written
         self.commit = self.nonces = None
+        self.eph = X25519PrivateKey.generate()
+        self.eph_top_bit = False
+        self.peer_eph = self.kdir = None   # kdir: {b"s": K_s, b"c": K_c}
         self.established = self.peer_end = self.sent_end = self.sent_bye = False
         self.stop = False                   # no more MSG/END from the sender thread
 
@@ -213,12 +223,18 @@ class Session:
             pass
 
     # --- handshake ------------------------------------------------------------
-    def make_hello(self, spki=None, version=VERSION):
-        body = bytes([HELLO, version]) + os.urandom(NONCE_LEN) + (spki or self.spki)
-        self.my_hello = frame(body)
+    def make_hello(self, spki=None, version=VERSION, eph=None):
+        """secchat/3's HELLO; versions 1 and 2 make one without EPH, as theirs were."""
+        if eph is None:
+            eph = self.eph.public_key().public_bytes(serialization.Encoding.Raw,
+                                                    serialization.PublicFormat.Raw)
+            if self.eph_top_bit:    # RFC 7748: the receiver must ignore it
+                eph = eph[:31] + bytes([eph[31] | 0x80])
+        body = bytes([HELLO, version]) + os.urandom(NONCE_LEN) + (b"" if version < 3 else eph)
+        self.my_hello = frame(body + (spki or self.spki))
 
-    def send_hello(self, spki=None, version=VERSION):
-        self.make_hello(spki, version)
+    def send_hello(self, spki=None, version=VERSION, eph=None):
+        self.make_hello(spki, version, eph)
         self.send_raw(self.my_hello)
 
     def send_commit(self, version=VERSION, extra=b"", drop=0):
@@ -234,20 +250,25 @@ class Session:
             raise ProtocolError("COMMIT: wrong length %d or version %d" % (len(body), body[1]))
         self.commit = body[2:]
 
-    def handshake(self, spki=None, version=VERSION):
-        """secchat/2: the client commits to its HELLO; the server signs last."""
+    def handshake(self, spki=None, version=VERSION, eph=None):
+        """The client commits to its HELLO; the server signs last.  A side
+        whose EPH is not its own (eph=) derives no keys."""
         if self.mydir == b"c":
-            self.make_hello(spki, version)
+            self.make_hello(spki, version, eph)
             self.send_commit()
             self.recv_hello()
             self.send_raw(self.my_hello)
             self.send_auth()
             self.recv_auth()
+            if eph is None:
+                self.session_keys()
         else:
             self.recv_commit()
-            self.send_hello(spki, version)
+            self.send_hello(spki, version, eph)
             self.recv_hello()
             self.recv_auth()
+            if eph is None:
+                self.session_keys()
             self.send_auth()
         log("safety code: %s" % self.safety_code())
 
@@ -265,14 +286,16 @@ class Session:
         body = self.read_handshake_frame()
         if body[0] != HELLO:
             raise ProtocolError("expected HELLO, got frame type %d" % body[0])
-        if len(body) < 2 + NONCE_LEN + 2:
-            raise ProtocolError("HELLO: too short (%d bytes)" % len(body))
-        check_nonce(body[2:2 + NONCE_LEN], self.nonces)
         if self.mydir == b"s" and hashlib.sha256(frame(body)).digest() != self.commit:
             raise ProtocolError("HELLO: does not match the client's COMMIT")
-        if body[1] != VERSION:
+        if len(body) >= 2 and body[1] != VERSION:
             raise ProtocolError("HELLO: unsupported protocol version %d" % body[1])
-        spki = body[2 + NONCE_LEN:]
+        if len(body) < 2 + NONCE_LEN + EPH_LEN + 2:
+            raise ProtocolError("HELLO: too short (%d bytes)" % len(body))
+        check_nonce(body[2:2 + NONCE_LEN], self.nonces)
+        self.peer_eph = body[2 + NONCE_LEN:2 + NONCE_LEN + EPH_LEN]
+        log("peer EPH " + self.peer_eph.hex())
+        spki = body[2 + NONCE_LEN + EPH_LEN:]
         self.peer_pub, self.peer_k = parse_spki(spki)
         log("peer key " + fingerprint(spki))
         log("peer modulus 0x%x" % self.peer_pub.public_numbers().n)
@@ -280,6 +303,24 @@ class Session:
         if self.mydir == b"c":
             server, client = client, server
         self.T = hashlib.sha256(L + server + client).digest()
+
+    def session_keys(self):
+        """Z, once the peer's AUTH verified; then K_s and K_c.  Z and both
+        keys are logged: the tests look for them in secchat's memory."""
+        try:
+            z = self.eph.exchange(X25519PublicKey.from_public_bytes(self.peer_eph))
+        except ValueError:      # OpenSSL refuses a Z of zeros
+            raise ProtocolError("the peer's ephemeral key is invalid") from None
+        self.kdir = {d: hashlib.sha256(KEY_LABEL + z + self.T + d).digest() for d in (b"s", b"c")}
+        log("Z " + z.hex())
+        log("K_s %s K_c %s" % (self.kdir[b"s"].hex(), self.kdir[b"c"].hex()))
+
+    def gcm(self, direction, key):
+        """The GCM key of a MSG sent by role `direction`: SHA-256(K_DIR || K).
+        Before the keys exist (msg-before-auth) any will do: such a MSG is
+        refused for its type."""
+        kdir = self.kdir[direction] if self.kdir else bytes(32)
+        return AESGCM(hashlib.sha256(kdir + key).digest())
 
     def send_auth(self):
         content = bytes([AUTH])
@@ -311,7 +352,7 @@ class Session:
         key = os.urandom(32)
         wrap = self.peer_pub.encrypt(key, OAEP)
         head = bytes([MSG]) + seq.to_bytes(8, "big")
-        ct = AESGCM(key).encrypt(ZERO_IV, plaintext, L + self.T + self.mydir + head)
+        ct = self.gcm(self.mydir, key).encrypt(ZERO_IV, plaintext, L + self.T + self.mydir + head)
         if tamper == "ct":
             ct = flip(ct, 0)
         elif tamper == "wrap":
@@ -389,7 +430,8 @@ class Session:
                 key = self.priv.decrypt(wrap, OAEP)
                 if len(key) != 32:
                     raise ValueError("bad key length")
-                return MSG, AESGCM(key).decrypt(ZERO_IV, ctt, L + self.T + self.peerdir + content[:9])
+                return MSG, self.gcm(self.peerdir, key).decrypt(ZERO_IV, ctt,
+                                                                L + self.T + self.peerdir + content[:9])
             except (ValueError, InvalidTag):
                 raise ProtocolError(label + ": decryption failed") from None
         arg = content[9]
@@ -607,6 +649,8 @@ def send_forged(sess, name):
     the attack sent (possible once HELLOs were exchanged)."""
     if sess.T is None or name in ("stall-midframe", "no-answer", "msg-after-bye"):
         return
+    if sess.kdir is None and sess.peer_eph is not None:
+        sess.session_keys()     # the keys it would have: no need to wait for an AUTH
     sess.send_raw(msg_frame_now(sess, forged(name)))
     log("sent a forged MSG")
 
@@ -622,7 +666,7 @@ def forge_after_auth(sess, name):
     sess.send_auth = send_auth_then_forged
 
 
-HANDSHAKE_ATTACKS = ("key16384", "hello-first", "v1", "commit33", "commit35", "commit-v3",
+HANDSHAKE_ATTACKS = ("key16384", "hello-first", "v1", "v2", "commit33", "commit35", "commit-v4",
                      "commit-twice", "commit-mismatch", "msg-before-auth", "bad-auth",
                      "silent", "server-commit")
 
@@ -635,6 +679,14 @@ def attack_handshake(sess, name):
                ("the server sent something" if ready else "nothing received"))
     if name == "v1":            # a secchat/1 peer: its HELLO at once, unasked
         sess.send_hello(version=1)
+        return None
+    if name == "v2" and sess.mydir == b"c":     # a secchat/2 client: COMMIT 2
+        sess.make_hello(version=2)
+        sess.send_commit(version=2)
+        return None
+    if name == "v2":                            # a secchat/2 server: a HELLO 2 answers any COMMIT
+        sess.read_handshake_frame()
+        sess.send_hello(version=2)
         return None
     if name == "server-commit":
         sess.recv_commit()
@@ -654,8 +706,8 @@ def attack_handshake(sess, name):
         return None
     spki = fake_spki() if name == "key16384" else None
     sess.make_hello(spki)
-    if name in ("commit33", "commit35", "commit-v3"):
-        sess.send_commit(3 if name == "commit-v3" else VERSION,
+    if name in ("commit33", "commit35", "commit-v4"):
+        sess.send_commit(VERSION + 1 if name == "commit-v4" else VERSION,
                          b"\x00" if name == "commit35" else b"", 1 if name == "commit33" else 0)
         return None
     sess.send_commit()
@@ -690,9 +742,10 @@ def run_attack(sess, args):
             stall_handshake(sess, name)
         else:
             spki = sess.spki + b"\x00" if name == "hello-trailing" else None
-            if name in ("hello-trailing", "bad-version", "key-e3", "key1024"):
+            if name in ("hello-trailing", "bad-version", "key-e3", "key1024", "eph-low"):
                 forge_after_auth(sess, name)
-            sess.handshake(spki, 3 if name == "bad-version" else VERSION)
+            sess.handshake(spki, VERSION + 1 if name == "bad-version" else VERSION,
+                           LOW_ORDER if name == "eph-low" else None)
             for text in args.send:
                 sess.send_msg(os.fsencode(text))
             attack_action(sess, name)
@@ -834,7 +887,7 @@ def parse_args():
         if not 1 <= int(text) <= 65535:
             raise ValueError(text)
         return int(text)
-    p = argparse.ArgumentParser(prog="peer.py", description="secchat/1 test peer")
+    p = argparse.ArgumentParser(prog="peer.py", description="secchat/3 test peer")
     role = p.add_mutually_exclusive_group(required=True)
     role.add_argument("-c", dest="client", type=port, metavar="PORT", help="connect to 127.0.0.1:PORT")
     role.add_argument("-s", dest="server", type=port, metavar="PORT", help="listen on 127.0.0.1:PORT")
@@ -847,6 +900,8 @@ def parse_args():
     p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
     p.add_argument("--exit-crossing", action="store_true",
                    help="send BYE 0 as the first MSG arrives, its ACK not counting that MSG")
+    p.add_argument("--eph-top-bit", action="store_true",
+                   help="set the unused top bit of our EPH (RFC 7748: ignored by the receiver)")
     p.add_argument("--flood", type=int, metavar="N", help="N connections at once, each must be refused")
     p.add_argument("--replay-pub", metavar="FILE",
                    help="replay this public key (PEM) in --count connections; no AUTH may come back")
@@ -883,6 +938,7 @@ def main():
     sock, role = open_connection(args)
     sess = Session(sock, role, priv, split=args.attack == "split1")
     sess.nonces = args.nonces
+    sess.eph_top_bit = args.eph_top_bit
     if sess.split:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.attack in (None, "split1"):

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """secrets.py CORE KEYS [TEXTFILE]...: search a memory image for the secrets
-of a session.  KEYS is a comma-separated list of PEM private key files and of
+of a session.  KEYS is a comma-separated list of PEM private key files, of
+NAME=HEX (a session secret such as Z or a direction key, looked for in both
+byte orders), and of
 public moduli (0x and hex) of keys made in memory, never written to a file:
 for a modulus, the image is first scanned for one of its primes as Mbed TLS
 stores it (little-endian 64-bit limbs, 8-byte aligned), which yields the
@@ -51,6 +53,10 @@ def private_values(core, key):
 def secrets(core, keys, textfiles):
     out = []
     for key in keys.split(","):
+        if "=" in key:
+            name, value = key.split("=", 1)
+            out += [(name, bytes.fromhex(value)), (name + " reversed", bytes.fromhex(value)[::-1])]
+            continue
         v = private_values(core, key)
         if v is None:
             print("no prime of %s... in the image" % key[:18])

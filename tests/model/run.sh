@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Model-check secchat/2's session rules with SPIN (issue 12): the real rules
+# Model-check secchat/3's session rules with SPIN (issue 12): the real rules
 # must pass every check, exhaustively; each deliberately broken variant must
 # fail the property it breaks, and its counterexample is shown.
 #
@@ -69,7 +69,7 @@ trail() {
 	} || true
 }
 
-echo "== secchat/2, the real rules (NMSG=2 each way): every check must pass"
+echo "== secchat/3, the real rules (NMSG=2 each way): every check must pass"
 SAFETY=1 build "$tmp/safety"
 pan "$tmp/safety" "safety (1 no deadlock, 2-5)"
 if [ "$errs" != 0 ]; then failed=1; trail "$tmp/safety"; fi

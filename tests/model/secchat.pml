@@ -1,5 +1,6 @@
 /*
- * secchat/2's session rules, as a Promela model for SPIN (issue 12).
+ * secchat/3's session rules (secchat/2's: secchat/3 changed only how the keys
+ * are made), as a Promela model for SPIN (issue 12).
  *
  * Two endpoints, a client and a server, each a copy of secchat.c's event
  * loop (run), joined by two FIFO links that can be reset.  The cryptography
@@ -228,7 +229,7 @@ proctype endpoint(bit me)
 			phase[me] = P_AUTH
 		:: phase[me] == P_HELLO && me == SERVER ->	/* [recv_hello] */
 			assert(t == HELLO);
-			/* SHA-256(HELLO) == C, checks, pins, T.  No private-key operation yet. */
+			/* SHA-256(HELLO) == C, checks, pins, T.  No private-key or X25519 work yet. */
 			phase[me] = P_AUTH;
 #ifdef EARLY_AUTH
 			/* BROKEN: the server signs before the client proved it holds its key */
@@ -244,7 +245,7 @@ proctype endpoint(bit me)
 			:: me == SERVER ->
 				srv_auth_ok = 1;
 #ifndef EARLY_AUTH
-				/* only now does the server sign and send its AUTH [send_auth] */
+				/* only now does the server compute Z and sign and send its AUTH [session_keys, send_auth] */
 				srv_sent_auth = 1;
 				property5 = srv_auth_ok; check(property5);
 				snd(AUTH, 0, 0);

@@ -8,4 +8,4 @@ N
 s/\n\t\treturn 0;/\n\t\treturn send_auth(s);/
 }
 }
-/^recv_auth(/,/^}/ s/if (s->dir == 's' && send_auth(s) < 0)/if (0)/
+/^recv_auth(/,/^}/ s/if (session_keys(s) < 0 || (s->dir == 's' \&\& send_auth(s) < 0))/if (session_keys(s) < 0)/
