@@ -21,9 +21,11 @@ cursor() { tm display -p -t "$1" '#{cursor_x} #{cursor_y}'; }
 lastrow() { awk 'NF { n = NR - 1; t = $0 } END { print n, t }' "$D/$1.screen"; }
 # msgs: how many MSG frames the server has received (it runs with -v);
 # sizes N: the sizes of the last N messages it decrypted.  A typed line is
-# sent without its newline, so s.out alone does not show where lines end.
+# sent with its newline, and s.out alone does not show where messages end:
+# sizes does.  is FILE TEXT: FILE holds exactly TEXT (printf's escapes).
 msgs() { grep -c "^secchat: received MSG" "$D/srv.err"; }
 sizes() { sed -n 's/^secchat: message [0-9]*: signature verified, \([0-9]*\) bytes decrypted$/\1/p' "$D/srv.err" | tail -n "$1" | tr '\n' ' '; }
+is() { printf -- "$2" | cmp -s - "$1"; }
 # serve: secchat -s -v >> s.out in pane srv, its stdin the terminal (canonical:
 # no editor there), its pid in srv.pid.  cli ARGS: a client's command line,
 # its pid in cli.pid.  chat COLS [ARGS]: both, the client in pane cli, COLS
@@ -56,7 +58,7 @@ expect "typed line intact: -v status lines at column 0, the partial line nowhere
 tm send-keys -t cli -l "ing a long line"; tm send-keys -t cli Enter
 wait_for "$D/s.out" "long line"
 expect "typed line intact: the peer receives exactly what was typed" \
-    eval 'test "$(cat "$D/s.out")" = "hello from client, I am typing a long line" && test "$(sizes 1)" = "42 "'
+    eval 'is "$D/s.out" "hello from client, I am typing a long line\n" && test "$(sizes 1)" = "43 "'
 expect "both terminals, the editor: the sent line shown as 'you> ', the prompt empty below it" \
     eval 'wait_screen cli "^you> hello from client, I am typing a long line$" > /dev/null && test "$(lastrow cli | cut -d" " -f2-)" = ">"'
 
@@ -71,11 +73,11 @@ tm send-keys -t cli Up Enter
 tm send-keys -t cli -l "draft"; tm send-keys -t cli Up Up Down Down; tm send-keys -t cli -l " too"; tm send-keys -t cli Enter
 # Ctrl-Left is Left; F5, F1, Alt-b and a bracketed paste's start are ignored; then Delete.
 tm send-keys -t cli -l "abc$(printf '\033[1;5D')X$(printf '\033[15~\033OP\033b\033[200~\033[3~')"; tm send-keys -t cli Enter
-wait_for "$D/s.out" "draft tooabX"
+wait_for "$D/s.out" "^abX$"
 expect "editing: Left and insert, Backspace over é and 中, Home/Delete, Ctrl-W, Ctrl-U, Up, Down back to the draft, unknown escapes ignored" \
-    test "$(cat "$D/s.out")" = "helloabyzone two keptkeptdraft tooabX"
-expect "editing: one message per Enter, each its line ($(($(msgs) - N0)) messages: $(sizes 8))" \
-    test $(($(msgs) - N0)) = 8 -a "$(sizes 8)" = "5 2 2 8 4 4 9 3 "
+    is "$D/s.out" "hello\nab\nyz\none two \nkept\nkept\ndraft too\nabX\n"
+expect "editing: one message per Enter, each its line with its newline ($(($(msgs) - N0)) messages: $(sizes 8))" \
+    test $(($(msgs) - N0)) = 8 -a "$(sizes 8)" = "6 3 3 9 5 5 10 4 "
 
 # ---- a 300-character line in 80 columns: one row while typed, sent whole ----
 L300=$(for i in $(seq 0 29); do printf '%09d-' "$i"; done)
@@ -87,7 +89,7 @@ expect "300 characters in 80 columns: the line scrolls within the last row (curs
     eval 'test "${CT:0:2}" = "> " -a ${#CT} -le 80 -a "$CUR" = "$(( ${#CT} )) $CY" && test "$(grep -c 000000015- "$D/cli.screen")" = 0'
 tm send-keys -t cli Enter; wait_for "$D/s.out" "000000029-"
 expect "300 characters in 80 columns: sent whole, in one message" \
-    eval 'test "$(cat "$D/s.out")" = "$L300" -a $(($(msgs) - N0)) = 1 -a "$(sizes 1)" = "300 "'
+    eval 'is "$D/s.out" "$L300\n" && test $(($(msgs) - N0)) = 1 -a "$(sizes 1)" = "301 "'
 
 # ---- a paste of three lines: three messages, in order ----
 : > "$D/s.out"; N0=$(msgs)
@@ -95,7 +97,7 @@ tm set-buffer -b three "$(printf 'pasted one\npasted two\npasted three')"
 tm paste-buffer -b three -t cli; tm send-keys -t cli Enter
 wait_for "$D/s.out" "pasted three"
 expect "paste of three lines: three MSG frames ($(($(msgs) - N0))), in order" \
-    eval 'test $(($(msgs) - N0)) = 3 -a "$(sizes 3)" = "10 10 12 " -a "$(cat "$D/s.out")" = "pasted onepasted twopasted three"'
+    eval 'test $(($(msgs) - N0)) = 3 -a "$(sizes 3)" = "11 11 13 " && is "$D/s.out" "pasted one\npasted two\npasted three\n"'
 
 # ---- the window resized (SIGWINCH): the line redrawn within the new width ----
 tm send-keys -t cli -l "$L300"; wait_screen cli "000000029-$"
@@ -159,7 +161,7 @@ wait_screen cli "^> partial$"
 expect "SIGCONT: non-canonical without echo again, the line redrawn, cursor after it" \
     eval 'stty -a < "$PTY" | grep -q -- "-icanon -iexten" && stty -a < "$PTY" | grep -q -- " -echo " && read -r CY CT < <(lastrow cli) && test "$CT" = "> partial" -a "$(cursor cli)" = "9 $CY"'
 tm send-keys -t cli -l " line"; tm send-keys -t cli Enter; wait_for "$D/s.out" "partial line"
-expect "SIGCONT: the line finished and sent" test "$(cat "$D/s.out")" = "partial line"
+expect "SIGCONT: the line finished and sent" is "$D/s.out" "partial line\n"
 tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.rc" . 15
 tm kill-server 2>/dev/null
 
@@ -180,7 +182,7 @@ keys srv "after fg"; wait_screen cli "^peer> after fg$"
 tm send-keys -t cli -l " line"; tm send-keys -t cli Enter; wait_for "$D/s.out" "partial line"
 tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.err" "keys erased" 15
 expect "Ctrl-Z, fg: the chat goes on both ways, and ends with exit" \
-    eval 'grep -q "^peer> after fg$" "$D/cli.screen" && test "$(cat "$D/s.out")" = "partial line" && has "$D/cli.err" "the peer answered BYE"'
+    eval 'grep -q "^peer> after fg$" "$D/cli.screen" && is "$D/s.out" "partial line\n" && has "$D/cli.err" "the peer answered BYE"'
 tm kill-server 2>/dev/null
 
 # ---- a hostile peer's display, with the editor's redraw ----
@@ -211,8 +213,8 @@ tm kill-server 2>/dev/null
 # ---- no fake status line: peer text never starts a row ----
 newdir tty-fake; newport; LOGS="$D/*.err $D/*.screen"
 L500=$(for i in $(seq 0 49); do printf '%09d-' "$i"; done)
-$PEER -s "$PORT" --send "$(printf '%74s' '')secchat: fake" --send "$(printf 'abc\342\200\256def')" \
-    --send "$L500" --no-end --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
+$PEER -s "$PORT" --send "$(printf '%74s' '')secchat: fake"$'\n' --send "$(printf 'abc\342\200\256def')"$'\n' \
+    --send "$L500"$'\n' --no-end --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
 wait_for "$D/p.err" "listening"
 pane cli 80 "$BIN -c 127.0.0.1 -p $PORT"
 wait_screen cli "000000049-$"
@@ -241,7 +243,7 @@ keys srv "typed at the terminal"; tm send-keys -t srv C-d
 wait_pid $PPID_; PRC=$?; wait_for "$D/srv.rc" . 15
 expect "-s > file at a terminal: the file is the peer's bytes exactly, no label" cmp -s "$T/raw.in" "$D/s.out"
 expect "-s > file at a terminal: the typed line sent, Ctrl-D ends it, both exit 0" \
-    eval 'test "$(cat "$D/p.out")" = "typed at the terminal" -a "$PRC" = 0 -a "$(cat "$D/srv.rc")" = 0'
+    eval 'is "$D/p.out" "typed at the terminal\n" && test "$PRC" = 0 -a "$(cat "$D/srv.rc")" = 0'
 tm kill-server 2>/dev/null
 # -c host < file, stdout the terminal: the peer's bytes shown escaped; the file sent.
 newdir tty-c-from-file; newport; LOGS="$D/*.err $D/*.screen"
@@ -268,7 +270,7 @@ wait_for "$D/cli.err" "secure session established"
 keys cli "dumb line"; wait_for "$D/s.out" "dumb line"
 keys srv "to the dumb terminal"; wait_screen cli "^peer> to the dumb terminal$"
 expect "TERM=dumb: no prompt, no 'you> ', the typed line sent, the peer's labelled" \
-    eval '! grep -q "^> \|^you> " "$D/cli.screen" && test "$(cat "$D/s.out")" = "dumb line"'
+    eval '! grep -q "^> \|^you> " "$D/cli.screen" && is "$D/s.out" "dumb line\n"'
 tm kill-server 2>/dev/null
 
 # ---- what was typed is wiped: the memory image at exit_group, and a control ----
@@ -294,7 +296,7 @@ tty_gdb() {
 	$PY tests/secrets.py "$D/$1.core" "$D/id" "$D/typed" "$D/draft" "$D/peer" > "$D/$1.found"
 }
 if [ -n "$SANITIZED" ] || ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
-	echo "skip - typed lines erased: needs gdb on x86_64 and a build without sanitizers"
+	skip "typed lines erased: needs gdb on x86_64 and a build without sanitizers"
 else
 	newdir tty-erased; LOGS="$D/*.err $D/*.gdb $D/*.found $D/*.screen"
 	"$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
@@ -304,7 +306,7 @@ else
 	    eval 'has "$D/live.found" "FOUND message $D/typed" && has "$D/live.found" "FOUND message $D/draft"'
 	tty_gdb clean exit_group
 	expect "typed lines erased: the line sent twice (Up), exit 0 at exit_group" \
-	    eval 'test "$(cat "$D/clean.p.out")" = "$(cat "$D/typed")$(cat "$D/typed")" && has "$D/clean.gdb" "^\$1 = 0$"'
+	    eval 'is "$D/clean.p.out" "$(cat "$D/typed")\n$(cat "$D/typed")\n" && has "$D/clean.gdb" "^\$1 = 0$"'
 	expect "typed lines erased: none of the line typed, the draft, the peer's message, the key in memory" \
 	    test "$(grep -c FOUND "$D/clean.found")" = 0 -a -s "$D/clean.found"
 fi
