@@ -42,6 +42,7 @@ chat() {
 	wait_screen cli "^secchat: secure session established" && wait_for "$D/srv.err" "secure session established"
 }
 
+if sel tty; then
 # ---- the typed line stays intact while a message and status lines arrive ----
 newdir tty-intact; chat 80 -v; LOGS="$D/*.err $D/*.screen"
 tm send-keys -t cli -l "hello from client, I am typ"
@@ -309,4 +310,132 @@ else
 	    eval 'is "$D/clean.p.out" "$(cat "$D/typed")\n$(cat "$D/typed")\n" && has "$D/clean.gdb" "^\$1 = 0$"'
 	expect "typed lines erased: none of the line typed, the draft, the peer's message, the key in memory" \
 	    test "$(grep -c FOUND "$D/clean.found")" = 0 -a -s "$D/clean.found"
+fi
+
+fi
+
+# ---- typed lines keep their line breaks; the peer's stream shown as lines (issue 18, 4) ----
+if sel tty-lines; then
+newdir tty-lines; newport; LOGS="$D/*.err $D/*.screen"
+# The server's stdin a FIFO we write to (pipe mode: what is there goes as
+# one message), its stdout a file; the client at a terminal with the editor.
+mkfifo "$D/fifo"; exec 6<> "$D/fifo"
+"$BIN" -s -p "$PORT" < "$D/fifo" > "$D/s.out" 2> "$D/srv.err" 6>&- & SPID=$!
+wait_for "$D/srv.err" "listening on port"
+pane cli 80 "$BIN -c 127.0.0.1 -p $PORT" 6>&-
+wait_screen cli "^secchat: secure session established"
+keys cli "line one"; keys cli "line two"
+wait_for "$D/s.out" "^line two$"
+expect "secchat -s > file, two lines typed at the other side: the file holds them as lines" \
+    is "$D/s.out" "line one\nline two\n"
+tm send-keys -t cli -l "draft"; wait_screen cli "^> draft$"
+printf gam >&6; wait_screen cli "^peer> gam$"
+read -r CY CT < <(lastrow cli)
+expect "a message without a newline: its row left open, the input line redrawn on the row below, cursor in it" \
+    eval 'test "$CT" = "> draft" -a "$(cursor cli)" = "7 $CY" && test "$(sed -n "${CY}p" "$D/cli.screen")" = "peer> gam"'
+printf 'ma and more\n' >&6; wait_screen cli "^peer> gamma and more$"
+read -r CY CT < <(lastrow cli)
+expect "'gam' then 'ma and more\\n': one row 'peer> gamma and more', the input line below it intact" \
+    eval '! grep -q "^peer> ma and more" "$D/cli.screen" && test "$CT" = "> draft" -a "$(cursor cli)" = "7 $CY" && test "$(sed -n "${CY}p" "$D/cli.screen")" = "peer> gamma and more"'
+printf 'half' >&6; wait_screen cli "^peer> half$"
+tm send-keys -t cli Enter; wait_screen cli "^you> draft$"
+printf ' way\n' >&6; wait_screen cli "^peer>  way$"
+expect "our sent line closes an open peer row: 'peer> half', 'you> draft', then a new labelled row" \
+    eval 'grep -A2 "^peer> half$" "$D/cli.screen" | tr "\n" "|" | grep -qx "peer> half|you> draft|peer>  way|"'
+printf 'cleared' >&6; wait_screen cli "^peer> cleared$"
+tm send-keys -t cli C-l; tm send-keys -t cli -l "x"; wait_screen cli "^> x$"
+printf ' then more\n' >&6; wait_screen cli "then more"
+expect "Ctrl-L with a peer row open: the peer's next bytes start a labelled row" \
+    eval 'grep -q "^peer>  then more$" "$D/cli.screen" && ! grep -q "^ then more" "$D/cli.screen"'
+tm send-keys -t cli C-u
+printf 'open' >&6; wait_screen cli "^peer> open$"
+exec 6>&-	# the server's input ends: its END, and our status line
+wait_screen cli "^secchat: peer has finished sending$"
+expect "a status line closes an open peer row: it starts a row of its own, below" \
+    eval 'grep -A1 "^peer> open$" "$D/cli.screen" | tr "\n" "|" | grep -qx "peer> open|secchat: peer has finished sending|"'
+tm send-keys -t cli C-d; wait_for "$D/cli.rc" . 15; wait_pid $SPID 15; SRC=$?
+expect "lines and open rows: both end with status 0" test "$(cat "$D/cli.rc")" = 0 -a "$SRC" = 0
+tm kill-server 2>/dev/null
+# Without the editor (stdin not a terminal): the issue's two messages, one row.
+newdir tty-lines-pipe; newport; LOGS="$D/*.err $D/*.screen"
+$PEER -s "$PORT" --send gam --send "ma and more"$'\n' --send "end" --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+pane cli 80 "$BIN -c 127.0.0.1 -p $PORT < /dev/null"
+wait_for "$D/cli.rc" . 20; screen cli > /dev/null; wait_pid $PPID_
+expect "stdout a terminal, stdin not: 'gam', 'ma and more\\n', 'end' show as 'peer> gamma and more', 'peer> end'" \
+    eval 'grep -A1 "^peer> gamma and more$" "$D/cli.screen" | tr "\n" "|" | grep -qx "peer> gamma and more|peer> end|" && test "$(cat "$D/cli.rc")" = 0'
+tm kill-server 2>/dev/null
+fi
+
+# ---- a -k server discards what was typed before a session (issue 18, 5) ----
+if sel tty-keep; then
+for mode in editor plain; do
+	newdir "tty-keep-$mode"; newport; LOGS="$D/*.err $D/*.screen"
+	OUT=$([ $mode = plain ] && echo "> $D/s.out")
+	pane srv 100 "$BIN -s -k -p $PORT $OUT 2> $D/srv.err"
+	wait_for "$D/srv.err" "listening on port"
+	keys srv "typed before the first"; wait_screen srv "typed before the first"
+	timeout 60 $PEER -c "$PORT" --no-end --timeout 50 > "$D/p1.out" 2> "$D/p1.err" & P1=$!
+	wait_for "$D/srv.err" "secure session established"
+	keys srv exit; wait_pid $P1; wait_n "$D/srv.err" "listening on port" 2
+	keys srv "typed between sessions"; wait_screen srv "typed between sessions"
+	timeout 60 $PEER -c "$PORT" --no-end --timeout 50 > "$D/p2.out" 2> "$D/p2.err" & P2=$!
+	wait_n "$D/srv.err" "secure session established" 2
+	keys srv "for the second"; wait_for "$D/p2.out" "for the second"
+	keys srv exit; wait_pid $P2; wait_n "$D/srv.err" "listening on port" 3
+	kill -TERM "$(pgrep -P "$(tm display -p -t srv '#{pane_pid}')" -x secchat || echo 0)" 2>/dev/null
+	wait_for "$D/srv.rc" . 15
+	expect "-k at a terminal ($mode): lines typed before a session never reach its client" \
+	    eval 'test ! -s "$D/p1.out" && is "$D/p2.out" "for the second\n"'
+	expect "-k at a terminal ($mode): the server says so each time" \
+	    test "$(grep -c "discarded what was typed before the session started" "$D/srv.err")" = 2
+	tm kill-server 2>/dev/null
+done
+fi
+
+# ---- typed lines shown as sent but never sent: status 1 (issue 18, 6) ----
+if sel tty-unsent; then
+newdir tty-unsent; chat 80; LOGS="$D/*.err $D/*.screen"
+# One paste: the terminal hands it over in one read.
+tm set-buffer -b two $'before\nexit\nafter exit\nand this\n'
+tm paste-buffer -b two -t cli
+wait_for "$D/cli.rc" . 15; wait_for "$D/srv.rc" . 15; screen cli > /dev/null
+expect "lines typed after exit, shown as 'you> ': status 1, 'N typed lines not sent', the peer got none of them" \
+    eval 'test "$(cat "$D/cli.rc")" = 1 && grep -q "^secchat: 2 typed lines not sent: the conversation ended first$" "$D/cli.screen" && grep -q "^you> after exit$" "$D/cli.screen" && is "$D/s.out" "before\n"'
+expect "lines typed after exit: the peer, whose messages all arrived, exits 0" test "$(cat "$D/srv.rc")" = 0
+tm kill-server 2>/dev/null
+fi
+
+# ---- `exit` closes only when it is the whole line (issue 17) ----
+if sel tty-exit; then
+newdir tty-exit; chat 80; LOGS="$D/*.err $D/*.screen"
+for l in "exit now" "exi" "exit " " exit" "Exit" "exitexit"; do keys cli "$l"; done
+wait_for "$D/s.out" "^exitexit$"
+expect "'exit now', 'exi', 'exit ', ' exit', 'Exit', 'exitexit' are messages: sent, the chat goes on" \
+    eval 'is "$D/s.out" "exit now\nexi\nexit \n exit\nExit\nexitexit\n" && test ! -e "$D/cli.rc"'
+keys cli exit; wait_for "$D/cli.rc" . 15; wait_for "$D/srv.rc" . 15
+expect "'exit' alone closes: both exit 0, nothing more sent" \
+    eval 'test "$(cat "$D/cli.rc")" = 0 -a "$(cat "$D/srv.rc")" = 0 && is "$D/s.out" "exit now\nexi\nexit \n exit\nExit\nexitexit\n"'
+tm kill-server 2>/dev/null
+fi
+
+# ---- the draft kept aside by Up holds 4096 bytes; a longer line stays (issue 17) ----
+if sel tty-draft; then
+newdir tty-draft; chat 80; LOGS="$D/*.err $D/*.screen"
+keys cli "hist"; wait_for "$D/s.out" "^hist$"
+L4096=$(head -c 3072 /dev/urandom | base64 -w0 | tr '+/' '-_'); L5000=$(head -c 3750 /dev/urandom | base64 -w0 | tr '+/' '-_')
+tm send-keys -t cli -l "$L4096"; wait_screen cli "${L4096: -20}$"
+tm send-keys -t cli Up; wait_screen cli "^> hist$"; tm send-keys -t cli Down Enter
+wait_for "$D/s.out" "^${L4096:0:20}"
+expect "a 4096-byte line: Up puts it aside, Down brings it back whole, Enter sends it" \
+    eval 'is "$D/s.out" "hist\n$L4096\n" && test "$(sizes 1)" = "4097 "'
+: > "$D/s.out"
+tm send-keys -t cli -l "$L5000"; wait_screen cli "${L5000: -20}$"
+tm send-keys -t cli Up; tm send-keys -t cli -l "+"; wait_screen cli "${L5000: -20}+$"
+tm send-keys -t cli Enter; wait_for "$D/s.out" "+$"
+expect "a 5000-byte line: Up leaves it as it is (no room to put it aside), Enter sends it whole" \
+    eval 'is "$D/s.out" "$L5000+\n" && test "$(sizes 1)" = "5002 " -a ! -e "$D/cli.rc"'
+keys cli exit; wait_for "$D/cli.rc" . 15
+expect "long lines and Up: exit 0" test "$(cat "$D/cli.rc")" = 0
+tm kill-server 2>/dev/null
 fi
