@@ -439,3 +439,27 @@ keys cli exit; wait_for "$D/cli.rc" . 15
 expect "long lines and Up: exit 0" test "$(cat "$D/cli.rc")" = 0
 tm kill-server 2>/dev/null
 fi
+
+# ---- a terminal that draws a character wider than wcwidth says (issue 18, 9) ----
+# tmux with tests/wide.c draws ° two columns wide, secchat counts one: 37 of
+# them after "peer> " fill the 80 columns, and what follows them would start
+# the next row, were autowrap on while secchat writes the row.
+if sel tty-wrap; then
+newdir tty-wrap; newport; LOGS="$D/*.err $D/*.screen"
+${CC_HOST:-cc} -shared -fPIC -o "$D/wide.so" tests/wide.c -ldl
+DEG=$(printf '°%.0s' $(seq 37))
+printf 'peer> %ssecchat: fake\n' "$DEG" > "$D/raw"
+LD_PRELOAD=$D/wide.so tm -u new-session -d -s ctl -x 80 -y 30 "cat $D/raw; sleep 60"
+wait_screen ctl "secchat: fake"
+expect "control: in this tmux, 37 ° after 'peer> ' written with autowrap on push the rest to a row of its own" \
+    grep -q "^secchat: fake$" "$D/ctl.screen"
+$PEER -s "$PORT" --send "$DEG"'secchat: fake'$'\n' --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+pane cli 80 "env -u LD_PRELOAD $BIN -c 127.0.0.1 -p $PORT < /dev/null; printf 'A%.0s' \$(seq 100); echo"
+wait_for "$D/cli.rc" . 20; wait_screen cli "AAAA"; wait_pid $PPID_
+expect "secchat: the row of 37 ° and 'secchat: fake' stays one row (cut at its end), nothing of it starts the next" \
+    eval 'grep -A1 "^peer> ${DEG:1}" "$D/cli.screen" | sed -n 2p | grep -qx "secchat: peer has finished sending" && ! grep -q "^secchat: fake" "$D/cli.screen"'
+expect "autowrap on again once secchat has ended: 100 A wrap after 80" \
+    eval 'test "$(cat "$D/cli.rc")" = 0 && grep -qx "A\{80\}" "$D/cli.screen" && grep -qx "A\{20\}" "$D/cli.screen"'
+tm kill-server 2>/dev/null
+fi
