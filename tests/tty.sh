@@ -463,3 +463,87 @@ expect "autowrap on again once secchat has ended: 100 A wrap after 80" \
     eval 'test "$(cat "$D/cli.rc")" = 0 && grep -qx "A\{80\}" "$D/cli.screen" && grep -qx "A\{20\}" "$D/cli.screen"'
 tm kill-server 2>/dev/null
 fi
+
+# ---- each editing key at its boundaries: the line's start and end, multibyte characters ----
+if sel tty-keys; then
+newdir tty-keys; chat 80; LOGS="$D/*.err $D/*.screen"
+k() { tm send-keys -t cli "$@"; }
+t() { tm send-keys -t cli -l "$1"; }
+t q; k Up C-p Down C-n Enter				# Up, Down with no line sent yet: nothing
+t ab; k Home Left Left; t X; k Enter			# Left at the start: stays
+t ab; k Right Right; t X; k Enter			# Right at the end: stays
+t abc; k C-b C-b; t X; k C-f; t Y; k Enter		# Ctrl-B, Ctrl-F
+t bc; k C-a; t a; k C-e; t d; k Home; t '<'; k End; t '>'; k Enter	# Ctrl-A, Ctrl-E, Home, End
+t ab; k Home BSpace End BSpace Enter			# Backspace at the start: nothing; at the end
+t ab; k DC Home DC Enter				# Delete at the end: nothing; at the start
+t 中é; k Left; t X; k Home Right; t Y; k Home DC Enter	# Left, Right, Delete over 中 and é
+t a🙂b; k Left BSpace Enter				# Backspace over a 4-byte character
+t 🙂x; k Home DC Enter					# Delete over it
+t one; k Home C-w Enter					# Ctrl-W at the start: nothing
+t 'one two  '; k C-w Enter				# Ctrl-W: spaces, then the word
+t 'x 中文'; k C-w Enter					# Ctrl-W over a multibyte word
+t 'hello world'; k Left Left C-w Enter			# Ctrl-W from inside a word
+t abc; k Left C-u; t z; k Enter				# Ctrl-U from inside: the whole line
+t ab; k C-d Home C-d Enter				# Ctrl-D on a line: at the end nothing, else Delete
+t a中; wait_screen cli "^> a中$"; read -r CY CT < <(lastrow cli)
+expect "keys: the cursor after 'a中' is at column 5 (中 two columns)" test "$(cursor cli)" = "5 $CY"
+k BSpace BSpace
+t abc; k C-l; wait_screen cli "^> abc$"
+expect "Ctrl-L: the screen cleared, the line drawn on the first row, cursor after it" \
+    eval 'test "$(head -1 "$D/cli.screen")" = "> abc" -a "$(cursor cli)" = "5 0"'
+k Enter
+k Up Up Enter						# Up: the last line sent, then the one before
+for i in $(seq 40); do k Up; done; k Enter		# Up beyond the oldest: stays at the oldest
+t dr; k Up Down Down Down Enter				# Down beyond the draft: stays at the draft
+tm set-buffer -b p $'p1\np2'; tm paste-buffer -b p -t cli; k End; t ' end'; k Enter	# a paste: each line, the last one kept
+wait_for "$D/s.out" "^p2 end$"
+expect "keys at their boundaries: each line sent as the keys made it" \
+    is "$D/s.out" "q\nXab\nabX\naXbYc\n<abcd>\na\nb\nYXé\nab\nx\none\none \nx \nhello ld\nz\nb\nabc\nb\nq\ndr\np1\np2 end\n"
+k C-d; wait_for "$D/srv.err" "peer has finished sending"
+expect "Ctrl-D on an empty line: END (the peer says so), the editor's prompt gone" \
+    eval 'screen cli > /dev/null; test "$(lastrow cli | cut -d" " -f2-)" != ">"'
+tm send-keys -t srv C-d; wait_for "$D/cli.rc" . 15; wait_for "$D/srv.rc" . 15
+expect "Ctrl-D both ways: both exit 0" test "$(cat "$D/cli.rc")" = 0 -a "$(cat "$D/srv.rc")" = 0
+tm kill-server 2>/dev/null
+fi
+
+# ---- each class of escaped character, on both sides of its boundary ----
+if sel tty-escape; then
+newdir tty-escape; newport; LOGS="$D/*.err $D/*.screen"
+{
+	printf 'C0 [\000|\001|\037| |~|\177]\n'
+	printf 'C1 [\302\177|\302\200|\302\237|\302\241]\n'
+	printf 'BAD [\300\200|\301\277|\302|\340\237\277|\340\240\200|\355\240\200|\355\236\243]\n'
+	printf 'BAD2 [\360\217\277\277|\360\220\200\200|\364\220\200\200|\365|\377]\n'
+	printf 'FMT [\342\200\212|\342\200\213|\342\200\217|\342\200\220|\342\200\247|\342\200\250|\342\200\256|\342\200\257]\n'
+	printf 'FMT2 [\342\201\237|\342\201\240|\342\201\257|\342\201\260|\357\273\277]\n'
+	printf 'FMT3 [\357\277\271|\357\277\273|\357\277\274|\330\233|\330\234|\341\240\216|\341\240\220]\n'
+	printf '1234567\tA\n12345678\tB\n'
+	printf '%s\n' "$(printf '中%.0s' $(seq 37))" "a$(printf '中%.0s' $(seq 37))" "$(printf 'b%.0s' $(seq 74))" "$(printf 'c%.0s' $(seq 75))"
+	printf '%s\001\n' "$(printf 'e%.0s' $(seq 72))" "$(printf 'd%.0s' $(seq 73))"
+} > "$D/p.in"
+$PEER -s "$PORT" --send-file "$D/p.in" --timeout 50 > /dev/null 2> "$D/p.err" & PPID_=$!
+wait_for "$D/p.err" "listening"
+pane cli 80 "$BIN -c 127.0.0.1 -p $PORT < /dev/null"
+wait_for "$D/cli.rc" . 20; screen cli > /dev/null; wait_pid $PPID_
+row() { grep -qxF -- "$1" "$D/cli.screen"; }
+expect "C0 and DEL as ^X, space and ~ as they are" row 'peer> C0 [^@|^A|^_| |~|^?]'
+expect "C1 (U+0080, U+009F) as \\xNN; DEL before them, U+00A1 after them as they are" row 'peer> C1 [\xc2^?|\xc2\x80|\xc2\x9f|¡]'
+expect "invalid UTF-8 (overlong, truncated, surrogate, above U+10FFFF, F5, FF) as \\xNN, the valid neighbours as they are" \
+    eval 'row "peer> BAD [\\xc0\\x80|\\xc1\\xbf|\\xc2|\\xe0\\x9f\\xbf|ࠀ|\\xed\\xa0\\x80|힣]" && row "peer> BAD2 [\\xf0\\x8f\\xbf\\xbf|𐀀|\\xf4\\x90\\x80\\x80|\\xf5|\\xff]"'
+expect "format and separator characters as <U+XXXX> (U+200B-200F, 2028-202E), their neighbours as they are" \
+    row "peer> FMT [$(printf '\342\200\212')|<U+200B>|<U+200F>|‐|‧|<U+2028>|<U+202E>|$(printf '\342\200\257')]"
+expect "format characters as <U+XXXX> (U+2060-206F, FEFF, FFF9-FFFB, 061C, 180E), their neighbours as they are" \
+    eval 'row "peer> FMT2 [$(printf "\342\201\237")|<U+2060>|<U+206F>|⁰|<U+FEFF>]" && row "peer> FMT3 [<U+FFF9>|<U+FFFB>|￼|؛|<U+061C>|<U+180E>|᠐]"'
+expect "tab: to the next stop of 8 after the label (7 characters: 1 space, 8: 8)" \
+    eval 'row "peer> 1234567 A" && row "peer> 12345678        B"'
+Z36=$(printf '中%.0s' $(seq 36))
+expect "wide characters: 37 中 fill the 74 columns after the label, one row" row "peer> $Z36中"
+expect "wide characters: 'a' and 37 中: the last 中 does not fit the row (79 columns used), it starts the next" \
+    eval 'grep -A1 -xF "peer> a$Z36" "$D/cli.screen" | sed -n 2p | grep -qxF "  ... 中"'
+expect "ASCII: 74 characters fill the row; a 75th starts a row of its own" \
+    eval 'row "peer> $(printf "b%.0s" $(seq 74))" && grep -A1 -xF "peer> $(printf "c%.0s" $(seq 74))" "$D/cli.screen" | sed -n 2p | grep -qxF "  ... c"'
+expect "an escape is never split: ^A after 72 columns fits, after 73 it starts the next row whole" \
+    eval 'row "peer> $(printf "e%.0s" $(seq 72))^A" && grep -A1 -xF "peer> $(printf "d%.0s" $(seq 73))" "$D/cli.screen" | sed -n 2p | grep -qxF "  ... ^A"'
+tm kill-server 2>/dev/null
+fi
