@@ -7,10 +7,10 @@
 # pane NAME COLS CMD: CMD alone in a tmux session NAME, COLS wide; its status
 # goes to NAME.rc.  CMD's stderr stays on the screen unless CMD redirects it.
 pane() { tm -u new-session -d -s "$1" -x "$2" -y 30 "$3; echo \$? > $D/$1.rc; sleep 60"; }
-# wait_screen NAME REGEX: poll the screen of NAME until a row matches (10 s).
+# wait_screen NAME REGEX [SECONDS]: poll the screen of NAME until a row matches (10 s).
 wait_screen() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
 		screen "$1" > /dev/null; grep -qa -- "$2" "$D/$1.screen" && return 0
 		sleep 0.05
 	done
@@ -435,6 +435,20 @@ tm send-keys -t cli Up; tm send-keys -t cli -l "+"; wait_screen cli "${L5000: -2
 tm send-keys -t cli Enter; wait_for "$D/s.out" "+$"
 expect "a 5000-byte line: Up leaves it as it is (no room to put it aside), Enter sends it whole" \
     eval 'is "$D/s.out" "$L5000+\n" && test "$(sizes 1)" = "5002 " -a ! -e "$D/cli.rc"'
+# The history holds 8192 bytes: two lines of 4095 and their newlines fill it.
+: > "$D/s.out"; HA=$(head -c 3072 /dev/urandom | base64 -w0 | head -c 4095); HB=$(head -c 3072 /dev/urandom | base64 -w0 | head -c 4095)
+tm send-keys -t cli -l "$HA"; tm send-keys -t cli Enter; tm send-keys -t cli -l "$HB"; tm send-keys -t cli Enter
+tm send-keys -t cli Up Up Enter; tm send-keys -t cli Up Up Up Enter
+wait_n "$D/s.out" . 4
+expect "history: two 4095-byte lines both kept for Up (8192 bytes); sent again, the older copy goes: Up stops at the oldest whole line" \
+    is "$D/s.out" "$HA\n$HB\n$HA\n$HB\n"
+# The longest line: 262143 bytes, the largest message with its newline.
+: > "$D/s.out"; LMAX=$(head -c 196800 /dev/urandom | base64 -w0)
+printf %s "$LMAX" > "$D/big"	# too long for an argument
+tm load-buffer -b big "$D/big"; tm paste-buffer -b big -t cli; wait_screen cli "${LMAX:262123:20}$" 30
+tm send-keys -t cli Enter; wait_for "$D/s.out" "${LMAX:262123:20}$" 30
+expect "a paste of ${#LMAX} bytes: the line stops at 262143, sent as one message of 262144 with its newline" \
+    eval 'is "$D/s.out" "${LMAX:0:262143}\n" && test "$(sizes 1)" = "262144 "'
 keys cli exit; wait_for "$D/cli.rc" . 15
 expect "long lines and Up: exit 0" test "$(cat "$D/cli.rc")" = 0
 tm kill-server 2>/dev/null
@@ -500,8 +514,9 @@ wait_for "$D/s.out" "^p2 end$"
 expect "keys at their boundaries: each line sent as the keys made it" \
     is "$D/s.out" "q\nXab\nabX\naXbYc\n<abcd>\na\nb\nYXé\nab\nx\none\none \nx \nhello ld\nz\nb\nabc\nb\nq\ndr\np1\np2 end\n"
 k C-d; wait_for "$D/srv.err" "peer has finished sending"
-expect "Ctrl-D on an empty line: END (the peer says so), the editor's prompt gone" \
-    eval 'screen cli > /dev/null; test "$(lastrow cli | cut -d" " -f2-)" != ">"'
+keys srv "still reading"; wait_screen cli "^peer> still reading$"
+expect "Ctrl-D on an empty line: END (the peer says so), the prompt gone, the peer's lines still shown" \
+    eval 'test "$(lastrow cli | cut -d" " -f2-)" = "peer> still reading"'
 tm send-keys -t srv C-d; wait_for "$D/cli.rc" . 15; wait_for "$D/srv.rc" . 15
 expect "Ctrl-D both ways: both exit 0" test "$(cat "$D/cli.rc")" = 0 -a "$(cat "$D/srv.rc")" = 0
 tm kill-server 2>/dev/null
