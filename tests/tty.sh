@@ -348,6 +348,10 @@ printf ' then more\n' >&6; wait_screen cli "then more"
 expect "Ctrl-L with a peer row open: the peer's next bytes start a labelled row" \
     eval 'grep -q "^peer>  then more$" "$D/cli.screen" && ! grep -q "^ then more" "$D/cli.screen"'
 tm send-keys -t cli C-u
+printf 'resized' >&6; wait_screen cli "^peer> resized$"
+tm resize-window -t cli -x 70; printf ' and on\n' >&6; wait_screen cli "and on"
+expect "a resized window with a peer row open: the peer's next bytes start a labelled row" \
+    eval 'grep -q "^peer>  and on$" "$D/cli.screen" && ! grep -q "^ and on" "$D/cli.screen"'
 printf 'open' >&6; wait_screen cli "^peer> open$"
 exec 6>&-	# the server's input ends: its END, and our status line
 wait_screen cli "^secchat: peer has finished sending$"
@@ -355,6 +359,24 @@ expect "a status line closes an open peer row: it starts a row of its own, below
     eval 'grep -A1 "^peer> open$" "$D/cli.screen" | tr "\n" "|" | grep -qx "peer> open|secchat: peer has finished sending|"'
 tm send-keys -t cli C-d; wait_for "$D/cli.rc" . 15; wait_pid $SPID 15; SRC=$?
 expect "lines and open rows: both end with status 0" test "$(cat "$D/cli.rc")" = 0 -a "$SRC" = 0
+tm kill-server 2>/dev/null
+# Ctrl-Z and fg in a shell with a peer row open: the shell writes below it,
+# and the peer's next bytes start a labelled row, not the shell's row.
+newdir tty-lines-stop; newport; LOGS="$D/*.err $D/*.screen"
+mkfifo "$D/fifo"; exec 6<> "$D/fifo"
+"$BIN" -s -p "$PORT" < "$D/fifo" > /dev/null 2> "$D/srv.err" 6>&- & SPID=$!
+wait_for "$D/srv.err" "listening on port"
+pane cli 80 "bash --norc --noprofile -i" 6>&-
+tm send-keys -t cli -l "PS1='$ '; $BIN -c 127.0.0.1 -p $PORT 2> $D/cli.err"; tm send-keys -t cli Enter
+wait_for "$D/cli.err" "secure session established"
+printf 'open' >&6; wait_screen cli "^peer> open$"
+tm send-keys -t cli C-z; wait_screen cli "Stopped"
+keys cli fg; wait_screen cli "^> *$"
+printf ' more\n' >&6; wait_screen cli "more$"
+expect "Ctrl-Z, fg with a peer row open: the peer's next bytes start a labelled row" \
+    eval 'grep -q "^peer>  more$" "$D/cli.screen" && ! grep -q "^ more" "$D/cli.screen" && grep -q "^peer> open$" "$D/cli.screen"'
+tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.err" "keys erased" 15
+exec 6>&-; wait_pid $SPID 15
 tm kill-server 2>/dev/null
 # Without the editor (stdin not a terminal): the issue's two messages, one row.
 newdir tty-lines-pipe; newport; LOGS="$D/*.err $D/*.screen"
