@@ -1,8 +1,9 @@
-# tests/tty.sh: the terminal (issue 10), sourced by test.sh after its tmux
-# helpers (tm, keys, screen).  The line editor (stdin and stdout a terminal),
-# a display the peer cannot fake, the terminal always put back, and which
-# side is a terminal deciding each direction on its own.  Every wait polls
-# the screen or a file, bounded.
+# tests/tty.sh: the terminal (issues 10, 17, 18), one of test.sh's PARTS,
+# sourced after its tmux helpers (tm, keys, screen).  The line editor (stdin
+# and stdout a terminal), a display the peer cannot fake, the terminal always
+# put back, and which side is a terminal deciding each direction on its own
+# (group tty); each rule at its boundaries in groups of their own (tty-*).
+# Every wait polls the screen or a file, bounded.
 
 # pane NAME COLS CMD: CMD alone in a tmux session NAME, COLS wide; its status
 # goes to NAME.rc.  CMD's stderr stays on the screen unless CMD redirects it.
