@@ -446,21 +446,21 @@ fi
 if sel tty-draft; then
 newdir tty-draft; chat 80; LOGS="$D/*.err $D/*.screen"
 keys cli "hist"; wait_for "$D/s.out" "^hist$"
-L4096=$(head -c 3072 /dev/urandom | base64 -w0 | tr '+/' '-_'); L5000=$(head -c 3750 /dev/urandom | base64 -w0 | tr '+/' '-_')
-tm send-keys -t cli -l "$L4096"; wait_screen cli "${L4096: -20}$"
+L4096=$(head -c 3072 /dev/urandom | base64 -w0); L5000=$(head -c 3750 /dev/urandom | base64 -w0)
+tm send-keys -t cli -l -- "$L4096"; wait_screen cli "${L4096: -20}$"
 tm send-keys -t cli Up; wait_screen cli "^> hist$"; tm send-keys -t cli Down Enter
 wait_for "$D/s.out" "^${L4096:0:20}"
 expect "a 4096-byte line: Up puts it aside, Down brings it back whole, Enter sends it" \
     eval 'is "$D/s.out" "hist\n$L4096\n" && test "$(sizes 1)" = "4097 "'
 : > "$D/s.out"
-tm send-keys -t cli -l "$L5000"; wait_screen cli "${L5000: -20}$"
+tm send-keys -t cli -l -- "$L5000"; wait_screen cli "${L5000: -20}$"
 tm send-keys -t cli Up; tm send-keys -t cli -l "+"; wait_screen cli "${L5000: -20}+$"
 tm send-keys -t cli Enter; wait_for "$D/s.out" "+$"
 expect "a 5000-byte line: Up leaves it as it is (no room to put it aside), Enter sends it whole" \
     eval 'is "$D/s.out" "$L5000+\n" && test "$(sizes 1)" = "5002 " -a ! -e "$D/cli.rc"'
 # The history holds 8192 bytes: two lines of 4095 and their newlines fill it.
 : > "$D/s.out"; HA=$(head -c 3072 /dev/urandom | base64 -w0 | head -c 4095); HB=$(head -c 3072 /dev/urandom | base64 -w0 | head -c 4095)
-tm send-keys -t cli -l "$HA"; tm send-keys -t cli Enter; tm send-keys -t cli -l "$HB"; tm send-keys -t cli Enter
+tm send-keys -t cli -l -- "$HA"; tm send-keys -t cli Enter; tm send-keys -t cli -l -- "$HB"; tm send-keys -t cli Enter
 tm send-keys -t cli Up Up Enter; tm send-keys -t cli Up Up Up Enter
 wait_n "$D/s.out" . 4
 expect "history: two 4095-byte lines both kept for Up (8192 bytes); sent again, the older copy goes: Up stops at the oldest whole line" \
