@@ -1951,7 +1951,7 @@ finish(struct session *s)
 	}
 	if (r > 0)
 		s->acked = s->written;
-	/* Lines shown as "you> " that will not go: the peer's BYE, or exit, came first. */
+	/* Typed lines (the editor showed them as ours) that will not go now. */
 	for (i = n = 0; s->tty_in && i < s->inlen - s->elen; i++)
 		n += s->in[i] == '\n';
 	if (n > 0)
