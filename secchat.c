@@ -259,6 +259,15 @@ static sigset_t waitmask;		/* the mask we were started with */
 static volatile sig_atomic_t got_tstp, got_cont, got_winch;
 static struct session *editing;
 static void term_line(int);
+static void row_end(void);
+
+/*
+ * A peer row left open, its text not ended by a newline: the column it
+ * reached, else 0.  The peer's next bytes continue it; anything else printed
+ * ends it first (row_end).  With the editor, the input line is drawn on the
+ * row below, the cursor's place at the open row's end saved (ESC 7).
+ */
+static int rowcol;
 
 static const unsigned char zero_iv[12];
 
@@ -272,6 +281,7 @@ vmsg(const char *fmt, va_list ap)
 
 	vsnprintf(line, sizeof line, fmt, ap);
 	term_line(0);
+	row_end();
 	fprintf(stderr, "secchat: %s\n", line);
 	term_line(1);
 }
@@ -1191,34 +1201,60 @@ term_cols(void)
 	return ws.ws_col < 8 ? 8 : ws.ws_col > MAXCOLS ? MAXCOLS : ws.ws_col;
 }
 
+/* End an open peer row before other text: a status line, our own line. */
+static void
+row_end(void)
+{
+	if (rowcol > 0)
+		write_all(1, (const unsigned char *)"\n", 1);
+	rowcol = 0;
+}
+
 /*
- * Text for a person, wrapped here at the terminal's width with every row
- * behind the label or a mark as wide: no text of the peer's can start a
- * row (and pass for a status line) or drive the terminal.
+ * Text for a person, the peer's (peer) or a line of ours, wrapped here at the
+ * terminal's width with every row behind the label or a mark as wide: no
+ * text of the peer's can start a row (and pass for a status line) or drive
+ * the terminal.  Autowrap is off while a row is written, and on again in the
+ * same write: a character that the terminal draws wider than wcwidth() says
+ * is cut at the row's end, never carried to the start of the next row.  A
+ * row ends at a newline; the peer's text that does not end with one leaves
+ * its row open (rowcol).
  */
 static int
-show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
+show_text(int peer, const unsigned char *m, size_t n)
 {
+	static const char wrap_off[] = "\033[?7l", wrap_on[] = "\033[?7h";
+	const char *label = peer ? "peer> " : "you> ", *mark = peer ? "  ... " : " ... ";
 	unsigned char out[1024], u[16];
-	size_t o = strlen(label), i, k, ulen = 0;
-	int lw = (int)o, cols = term_cols(), col = lw, w = 0, ret = 0;
+	size_t o = sizeof wrap_off - 1, i, k, ulen = 0, lw = strlen(label);
+	int cols = term_cols(), col = (int)lw, w = 0, ret = 0;
 
+	if (n == 0)
+		return 0;
 	term_line(0);
-	memcpy(out, label, o);	/* NOLINT(bugprone-not-null-terminated-result): bytes */
+	if (!peer)
+		row_end();
+	memcpy(out, wrap_off, o);
+	if (rowcol > 0)
+		col = rowcol;
+	else {
+		memcpy(out + o, label, lw);	/* NOLINT(bugprone-not-null-terminated-result): bytes */
+		o += lw;
+	}
 	for (i = 0; i < n && ret == 0; i += k) {
 		k = 1;
 		if (m[i] == '\t') {	/* spaces to the next tab stop */
-			ulen = (size_t)(w = 8 - (col - lw) % 8);
+			ulen = (size_t)(w = 8 - (col - (int)lw) % 8);
 			memset(u, ' ', 8);
 		} else if (m[i] != '\n')
 			k = shown_as(m + i, n - i, u, &ulen, &w);
-		if (m[i] == '\n' || (col + w > cols && col > lw)) {
+		if (m[i] == '\n' || (col + w > cols && col > (int)lw)) {
 			out[o++] = '\n';
 			if (m[i] != '\n' || i + 1 < n) {
-				memcpy(out + o, m[i] == '\n' ? label : mark, (size_t)lw);
-				o += (size_t)lw;
+				memcpy(out + o, m[i] == '\n' ? label : mark, lw);
+				o += lw;
 			}
-			col = lw;
+			col = (int)lw;
 		}
 		if (m[i] != '\n') {
 			memcpy(out + o, u, ulen);
@@ -1226,25 +1262,19 @@ show_text(const char *label, const char *mark, const unsigned char *m, size_t n)
 			col += w;
 		}
 		if (o > sizeof out - 64) {
-			ret = write_all(1, out, o);
-			o = 0;
+			memcpy(out + o, wrap_on, sizeof wrap_on - 1);
+			ret = write_all(1, out, o + sizeof wrap_on - 1);
+			o = sizeof wrap_off - 1;
 		}
 	}
-	if (n == 0 || m[n - 1] != '\n')
-		out[o++] = '\n';
+	rowcol = m[n - 1] == '\n' ? 0 : col;
+	memcpy(out + o, wrap_on, sizeof wrap_on - 1);
 	if (ret == 0)
-		ret = write_all(1, out, o);
+		ret = write_all(1, out, o + sizeof wrap_on - 1);
 	mbedtls_platform_zeroize(out, sizeof out);
 	mbedtls_platform_zeroize(u, sizeof u);
 	term_line(1);
 	return ret;
-}
-
-/* A received message, each line behind "peer> ". */
-static int
-show_message(const unsigned char *m, size_t n)
-{
-	return show_text("peer> ", "  ... ", m, n);
 }
 
 /*
@@ -1276,7 +1306,7 @@ static void
 term_line(int show)
 {
 	struct session *s = editing;
-	unsigned char row[4 * MAXCOLS + 32], u[16];
+	unsigned char row[4 * MAXCOLS + 64], u[16];
 	const unsigned char *line;
 	size_t a, b, k, o, ulen;
 	int avail = term_cols() - 3, used = 0, w, cur;
@@ -1285,8 +1315,8 @@ term_line(int show)
 		return;
 	if (!show || s->phase != P_OPEN || s->in_eof || s->sent_end || s->sent_bye >= 0 ||
 	    s->got_bye >= 0) {
-		if (s->shown)
-			write_all(1, (const unsigned char *)"\r\033[K", 4);
+		if (s->shown)	/* and back to the open peer row's end */
+			write_all(1, (const unsigned char *)"\r\033[K\0338", rowcol > 0 ? 6 : 4);
 		s->shown = 0;
 		return;
 	}
@@ -1294,18 +1324,22 @@ term_line(int show)
 	for (a = b = s->epos; a > 0; a = k, used += w) {	/* back from the cursor */
 		k = ed_step(s, a, 1);
 		shown_as(line + k, a - k, u, &ulen, &w);
-		if (used + w > avail || b - k > sizeof row - 32)
+		if (used + w > avail || b - k > sizeof row - 64)
 			break;
 	}
 	cur = 2 + used;
 	for (; b < s->elen; b = k, used += w) {		/* and on after it */
 		k = b + shown_as(line + b, s->elen - b, u, &ulen, &w);
-		if (used + w > avail || k - a > sizeof row - 32)
+		if (used + w > avail || k - a > sizeof row - 64)
 			break;
 	}
-	/* The line holds printable characters only: no NUL. */
-	o = (size_t)snprintf((char *)row, sizeof row, "\r> %.*s\033[K\r\033[%dC",
-	    (int)(b - a), (const char *)line + a, cur);
+	/*
+	 * The line holds printable characters only: no NUL.  Below an open peer
+	 * row: a row made below it (ESC D, scrolling if need be), back up (ESC
+	 * M) to save the place (ESC 7), down again.  Autowrap off, as there.
+	 */
+	o = (size_t)snprintf((char *)row, sizeof row, "%s\033[?7l\r> %.*s\033[K\r\033[%dC\033[?7h",
+	    rowcol > 0 && !s->shown ? "\033D\033M\0337\033D" : "", (int)(b - a), (const char *)line + a, cur);
 	write_all(1, row, o < sizeof row ? o : sizeof row - 1);
 	mbedtls_platform_zeroize(row, sizeof row);
 	mbedtls_platform_zeroize(u, sizeof u);
@@ -1374,7 +1408,7 @@ ed_enter(struct session *s)
 	s->in[s->inlen++] = '\n';
 	s->inmax = s->inmax < s->inlen ? s->inlen : s->inmax;
 	s->elen = s->epos = s->hidx = 0;
-	show_text("you> ", " ... ", line, n);
+	show_text(0, line, n + 1);	/* with its newline */
 	if (n > 0 && n < sizeof s->hist) {	/* newest first; the oldest fall off */
 		memmove(s->hist + n + 1, s->hist, sizeof s->hist - n - 1);
 		memcpy(s->hist, line, n);
@@ -1436,7 +1470,7 @@ ed_key(struct session *s, unsigned char c)
 	case '\n': case '\r': ed_enter(s); break;
 	case 12:						/* Ctrl-L */
 		write_all(1, (const unsigned char *)"\033[H\033[2J", 7);
-		s->shown = 0;
+		s->shown = rowcol = 0;	/* no row left to continue */
 		break;
 	case 14: case 16: ed_history(s, k == 16); break;	/* Ctrl-N, P; Down, Up */
 	case 21: ed_replace(s, 0, s->elen, NULL, 0); break;	/* Ctrl-U */
@@ -1560,12 +1594,15 @@ term_signals(struct session *s)
 		return;
 	if (got_tstp) {
 		term_line(0);
+		row_end();
 		tcsetattr(0, TCSADRAIN, &s->saved);
 		kill(getpid(), SIGSTOP);	/* returns once continued */
 		got_cont = 1;
 	}
 	if (got_cont)
 		term_raw(s);
+	if (got_winch && s->shown)
+		rowcol = 0;	/* the terminal may re-wrap rows: the input row starts the next */
 	if (got_tstp || got_cont || got_winch)
 		term_line(1);
 	got_tstp = got_cont = got_winch = 0;
@@ -1579,7 +1616,7 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 {
 	if (s->out_broken)
 		return 0;
-	if ((s->tty_out ? show_message(m, n) : write_all(1, m, n)) == 0) {
+	if ((s->tty_out ? show_text(1, m, n) : write_all(1, m, n)) == 0) {
 		s->written++;
 		return 0;
 	}
@@ -1993,7 +2030,7 @@ produce(struct session *s)
 			s->quit = 1;	/* BYE 0 goes out in finish() */
 			return 0;
 		}
-		ret = send_msg(s, s->in, n);
+		ret = send_msg(s, s->in, n + 1);	/* with its newline */
 		consume(s, n + 1);
 		return ret;
 	}
@@ -2020,6 +2057,7 @@ produce(struct session *s)
 static int
 finish(struct session *s)
 {
+	size_t i, n;
 	int r;
 
 	s->draining = 0;
@@ -2032,6 +2070,11 @@ finish(struct session *s)
 	}
 	if (r > 0)
 		s->acked = s->written;
+	/* Typed lines (the editor showed them as ours) that will not go now. */
+	for (i = n = 0; s->tty_in && i < s->inlen - s->elen; i++)
+		n += s->in[i] == '\n';
+	if (n > 0)
+		fail(s, "%zu typed line%s not sent: the conversation ended first", n, n > 1 ? "s" : "");
 	return send_close(s, T_BYE, r > 0 ? R_USER : R_LOCAL);
 }
 
@@ -2184,12 +2227,18 @@ loop(struct session *s)
 	return 0;
 }
 
-/* A session, the terminal set for the line editor while it runs. */
+/*
+ * A session, the terminal set for the line editor while it runs.  What was
+ * typed before it started was meant for no peer yet (a -k server's next
+ * client may be anyone): it is discarded.
+ */
 static int
 run(struct session *s)
 {
-	int ret;
+	int ret, n = 0;
 
+	if (s->tty_in && ioctl(0, FIONREAD, &n) == 0 && tcflush(0, TCIFLUSH) == 0 && n > 0)
+		msg("discarded what was typed before the session started (%d bytes)", n);
 	term_edit(s, 1);
 	ret = loop(s);
 	term_edit(s, 0);

@@ -17,7 +17,7 @@ T=$(mktemp -d /tmp/secchat-test.XXXXXX)
 PORT=${TEST_PORT:-$((20000 + $$ % 96 * 128))}
 passed=0 failed=0 skipped=0
 # Sections kept in files of their own, sourced near the end (see there).
-PARTS="tests/fs.sh tests/edges.sh tests/rules.sh tests/bounds.sh"
+PARTS="tests/tty.sh tests/fs.sh tests/edges.sh tests/rules.sh tests/bounds.sh"
 # Selection: ./test.sh GROUP... or ONLY=REGEX runs only the groups whose
 # names match (extended regex, whole name); without either, every group.
 # ./test.sh -l lists the groups.  A selection that matches no group fails.
@@ -1074,11 +1074,6 @@ wait_for "$D/g.rc" . 60; screen g > /dev/null; LOGS="$D/g.screen"
 expect "terminal: key generation shows progress, then its time" grep -qE '^secchat: generating RSA-4096 key\.\.\.\.* [0-9]+\.[0-9] s$' "$D/g.screen"
 tm kill-server 2>/dev/null
 
-fi
-
-# The line editor, the display and which side is a terminal (issue 10).
-if sel tty; then
-. tests/tty.sh
 fi
 
 # The sections of tests/*.sh named in PARTS, each file one area.
