@@ -69,10 +69,10 @@
 #include <psa/crypto.h>
 #endif
 /*
- * Mbed TLS 3.6.5 and 3.6.6 free the workspace of their modular inverse
- * unwiped: q^-1 mod p of every key made, the blinding values of every
- * private-key operation.  Where the library takes an allocator, ours wipes
- * every block it frees, its size kept in a header in front of it.
+ * Mbed TLS 3.6.6 frees the workspace of its modular inverse unwiped:
+ * q^-1 mod p of every key made, the blinding values of every private-key
+ * operation.  Where the library takes an allocator, ours wipes every block
+ * it frees, its size kept in a header in front of it.
  */
 #if defined(MBEDTLS_PLATFORM_MEMORY) && !defined(MBEDTLS_PLATFORM_FREE_MACRO)
 #include <mbedtls/platform.h>
