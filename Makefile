@@ -57,6 +57,7 @@ secchat36: secchat.c
 check36: secchat secchat36
 	SECCHAT=$(CURDIR)/secchat36 ./test.sh
 	tests/interop.sh ./secchat ./secchat36
+	MBEDTLS=$$(tests/mbedtls.sh 3.6) tests/mutants/run.sh wipe-free
 
 # Static and stripped: musl, and Mbed TLS 3.6 (it has the fix for
 # CVE-2024-23170 that Debian 12's 2.28.3 lacks) with only what secchat uses.

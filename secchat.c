@@ -71,6 +71,41 @@
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>
 #endif
+/*
+ * Mbed TLS 3.6.6 frees the workspace of its modular inverse unwiped:
+ * q^-1 mod p of every key made, the blinding values of every private-key
+ * operation.  Where the library takes an allocator, ours wipes every block
+ * it frees, its size kept in a header in front of it.
+ */
+#if defined(MBEDTLS_PLATFORM_MEMORY) && !defined(MBEDTLS_PLATFORM_FREE_MACRO)
+#include <mbedtls/platform.h>
+#define WIPE_FREES 1
+
+static void *
+wipe_calloc(size_t n, size_t size)
+{
+	max_align_t *h;
+
+	if (size != 0 && n > (SIZE_MAX - sizeof *h) / size)
+		return NULL;
+	if ((h = calloc(1, sizeof *h + n * size)) == NULL)
+		return NULL;
+	*(size_t *)h = n * size;
+	return h + 1;
+}
+
+static void
+wipe_free(void *p)
+{
+	max_align_t *h;
+
+	if (p == NULL)
+		return;
+	h = (max_align_t *)p - 1;
+	mbedtls_platform_zeroize(h, sizeof *h + *(size_t *)h);
+	free(h);
+}
+#endif
 
 /*
  * tests/fuzz.c's fast mode only: signatures and the unwrap of a message key
@@ -2667,7 +2702,10 @@ parse_args(struct session *s, struct opts *o, int argc, char *argv[])
 	return -1;
 }
 
-/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM/SIGHUP a flag. */
+/*
+ * Every block Mbed TLS frees wiped (before it allocates any), no core dumps,
+ * SIGPIPE an error return, SIGINT/SIGTERM/SIGHUP a flag.
+ */
 static int
 harden(void)
 {
@@ -2676,6 +2714,12 @@ harden(void)
 	struct sigaction sa;
 	int i;
 
+#ifdef WIPE_FREES
+	if (mbedtls_platform_set_calloc_free(wipe_calloc, wipe_free) != 0) {
+		msg("cannot give Mbed TLS an allocator that wipes");
+		return -1;
+	}
+#endif
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sigs);

@@ -12,6 +12,10 @@
 #define MBEDTLS_HAVE_ASM
 #define MBEDTLS_AESNI_C
 
+/* secchat's allocator, which wipes every block the library frees. */
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+
 /* The session key pair: RSA with OAEP and PSS (PKCS#1 v2.1), made here. */
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_GENPRIME

@@ -3,6 +3,8 @@
 # from Debian's source package with compiler CC (default cc), optionally
 # with the config header CONFIG in place of the default one, and print the
 # directory it is installed in (include/, lib/ with static libraries only).
+# 3.6's default config gets MBEDTLS_PLATFORM_MEMORY: secchat then wipes
+# every block the library frees (3.6 frees some secrets unwiped).
 #
 # Builds are cached in $SECCHAT_CACHE (default /var/cache/secchat), one
 # directory per version, target and config, and reused: a build runs only
@@ -12,8 +14,8 @@
 # (it adds the deb-src entries), dpkg-dev and cmake.
 set -eu
 case ${1:-} in
-2.28)	DEBVER=2.28.3-1 SUITE=bookworm CONF=config.h ;;
-3.6)	DEBVER=3.6.6-0.1~deb13u1 SUITE=trixie CONF=mbedtls_config.h ;;
+2.28)	DEBVER=2.28.3-1 SUITE=bookworm CONF=config.h SET= ;;
+3.6)	DEBVER=3.6.6-0.1~deb13u1 SUITE=trixie CONF=mbedtls_config.h SET=MBEDTLS_PLATFORM_MEMORY ;;
 *)	echo "usage: $0 2.28|3.6 [cc [config.h]]" >&2; exit 2 ;;
 esac
 CC=${2:-cc}
@@ -25,7 +27,11 @@ UPVER=${DEBVER%-*}
 MACHINE=$($CC -dumpmachine)
 case ${CC##*/} in *musl*) MACHINE=${MACHINE%%-*}-linux-musl ;; esac
 NAME=mbedtls-$DEBVER-$MACHINE
-[ -n "$CONFIG" ] && NAME=$NAME-$(basename "$CONFIG" .h)-$(sha256sum < "$CONFIG" | cut -c1-8)
+if [ -n "$CONFIG" ]; then
+	NAME=$NAME-$(basename "$CONFIG" .h)-$(sha256sum < "$CONFIG" | cut -c1-8) SET=
+elif [ -n "$SET" ]; then
+	NAME=$NAME-$SET
+fi
 OUT=$CACHE/$NAME
 if [ -f "$OUT/lib/libmbedcrypto.a" ]; then echo "$OUT"; exit 0; fi
 
@@ -78,6 +84,8 @@ cross=
 build() {
 	dpkg-source -x "$SRC"/mbedtls_*.dsc "$B/src" &&
 	{ [ -z "$CONFIG" ] || cp "$CONFIG" "$B/src/include/mbedtls/$CONF"; } &&
+	{ [ -z "$SET" ] || /usr/bin/python3 "$B/src/scripts/config.py" \
+	    -f "$B/src/include/mbedtls/$CONF" set "$SET"; } &&
 	cmake -S "$B/src" -B "$B/build" $cross -DCMAKE_C_COMPILER="$CC" \
 	    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$B/out" \
 	    -DCMAKE_INSTALL_LIBDIR=lib -DUSE_STATIC_MBEDTLS_LIBRARY=ON \
