@@ -526,19 +526,23 @@ keygen_rng(void *ctx, unsigned char *out, size_t len)
 static int
 check_key(struct session *s, mbedtls_pk_context *pk, const char *whose)
 {
-	mbedtls_mpi e;
-	size_t bits;
-	int ret, e_ok;
+	mbedtls_mpi n, e;
+	size_t bits = 0;
+	int ret, e_ok = 0;
 
 	if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA)
 		return fail(s, "%s is not an RSA key", whose);
-	bits = mbedtls_pk_get_bitlen(pk);
+	/* The modulus's own bit length: mbedtls_pk_get_bitlen counts whole bytes. */
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&e);
+	if (mbedtls_rsa_export(mbedtls_pk_rsa(*pk), &n, NULL, NULL, NULL, &e) == 0) {
+		bits = mbedtls_mpi_bitlen(&n);
+		e_ok = mbedtls_mpi_cmp_int(&e, 65537) == 0;
+	}
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&e);
 	if (bits < MINBITS || bits > MAXBITS)
 		return fail(s, "%s has %zu bits (accepted: %d to %d)", whose, bits, MINBITS, MAXBITS);
-	mbedtls_mpi_init(&e);
-	e_ok = mbedtls_rsa_export(mbedtls_pk_rsa(*pk), NULL, NULL, NULL, NULL, &e) == 0 &&
-	    mbedtls_mpi_cmp_int(&e, 65537) == 0;
-	mbedtls_mpi_free(&e);
 	if (!e_ok)
 		return fail(s, "%s has a public exponent other than 65537", whose);
 	if ((ret = set_v21(mbedtls_pk_rsa(*pk))) != 0)
@@ -2427,7 +2431,7 @@ main(int argc, char *argv[])
 	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
 	const struct rlimit nocore = { 0, 0 };
 	struct sigaction sa;
-	const char *host = NULL, *port = PORT, *idfile = NULL, *genfile = NULL;
+	const char *host = NULL, *port = NULL, *idfile = NULL, *genfile = NULL;
 	const char *pinfile = NULL;
 	struct addrinfo *res = NULL;
 	char *end;
@@ -2439,7 +2443,6 @@ main(int argc, char *argv[])
 		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
 			return 1;
 
-	s.bits = KEYBITS;
 	s.fd = -1;
 	reset(&s);
 	while ((ch = getopt(argc, argv, "A:a:b:c:g:hi:kp:sv")) != -1) {
@@ -2450,6 +2453,7 @@ main(int argc, char *argv[])
 		case 'a':
 			if (add_pin(&s, optarg) < 0) {
 				msg("not a fingerprint (SHA256:...): %s", optarg);
+				usage();
 				return EXIT_USAGE;
 			}
 			break;
@@ -2457,6 +2461,7 @@ main(int argc, char *argv[])
 			if (strcmp(optarg, "2048") != 0 && strcmp(optarg, "3072") != 0 &&
 			    strcmp(optarg, "4096") != 0) {
 				msg("key size must be 2048, 3072 or 4096: %s", optarg);
+				usage();
 				return EXIT_USAGE;
 			}
 			s.bits = atoi(optarg);	/* NOLINT(cert-err34-c): one of the three above */
@@ -2478,8 +2483,8 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 65535) {
+			v = strtol(optarg, &end, 10);	/* digits only: no sign, no space */
+			if (errno || *end || *optarg < '0' || *optarg > '9' || v < 1 || v > 65535) {
 				msg("invalid port: %s", optarg);
 				usage();
 				return EXIT_USAGE;
@@ -2498,11 +2503,15 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind != argc || serve_ + (host != NULL) + (genfile != NULL) != 1 ||
-	    (s.keep && !serve_) || (genfile && (idfile || pinfile || s.npin)) ||
-	    (idfile && s.bits != KEYBITS)) {
+	    (s.keep && !serve_) || (idfile && s.bits) ||
+	    (genfile && (idfile || pinfile || s.npin || port || s.verbose))) {
 		usage();
 		return EXIT_USAGE;
 	}
+	if (s.bits == 0)
+		s.bits = KEYBITS;
+	if (port == NULL)
+		port = PORT;
 
 	/* No core dumps, SIGPIPE an error return, SIGINT/SIGTERM/SIGHUP a flag. */
 	memset(&sa, 0, sizeof sa);

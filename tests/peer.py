@@ -23,7 +23,7 @@ import argparse, base64, errno, hashlib, os, select, socket, struct, sys, thread
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 L = b"secchat/2"
@@ -750,7 +750,7 @@ def parse_args():
     role.add_argument("-c", dest="client", type=port, metavar="PORT", help="connect to 127.0.0.1:PORT")
     role.add_argument("-s", dest="server", type=port, metavar="PORT", help="listen on 127.0.0.1:PORT")
     p.add_argument("-b", dest="bits", type=int, default=2048, help="own RSA key size (2048)")
-    p.add_argument("--attack", choices=ATTACKS, metavar="NAME", help=", ".join(ATTACKS))
+    p.add_argument("--attack", choices=ATTACKS + BOUND_ATTACKS, metavar="NAME", help=", ".join(ATTACKS))
     p.add_argument("--send", action="append", default=[], metavar="TEXT", help="send TEXT as one MSG")
     p.add_argument("--send-file", type=argparse.FileType("rb"), metavar="FILE",
                    help="send FILE in MSGs of at most %d bytes" % MAX_MSG)
@@ -774,6 +774,118 @@ def parse_args():
     return args
 
 
+# ---- bounds (issue 17): every frame type in every state, the key and frame bounds ----
+# A block of its own, built only on the Session's frame functions above, so
+# that a change of the handshake reaches it.
+#   at-PHASE-TYPE  a frame of TYPE where the state forbids it.  PHASE: pre (the
+#                  client's first frame), commit (after the COMMIT, instead of the
+#                  HELLO that answers or follows it), hello (both HELLOs sent,
+#                  instead of the AUTH), open (established), end (after our END).
+#                  TYPE: a frame type, t0 / t7 (no such type), len0 (LEN = 0).
+#   key2047, key4097, key-e65539, key-e2p32 (e = 2^32 + 65537), key-ec: our
+#                  HELLO carries such a key (no private key behind the RSA ones).
+#   hello1024, hello1025: our HELLO, padded with trailing bytes to a LEN of
+#                  1024 (the largest handshake frame: refused for the padding)
+#                  or 1025 (refused for its length).
+BOUND_TYPES = {"commit": COMMIT, "hello": HELLO, "auth": AUTH, "msg": MSG, "end": END,
+               "bye": BYE, "t0": 0, "t7": 7, "len0": None}
+BOUND_PHASES = ("pre", "commit", "hello", "open", "end")
+BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec")
+BOUND_ATTACKS = tuple("at-%s-%s" % (p, t) for p in BOUND_PHASES for t in BOUND_TYPES) + \
+    BOUND_KEYS + ("hello1024", "hello1025")
+
+
+def bound_frame(sess, name):
+    """A frame of type `name`, as genuine as the session so far allows."""
+    t = BOUND_TYPES[name]
+    if t is None:
+        return struct.pack(">I", 0)
+    if t == COMMIT:
+        return frame(bytes([COMMIT, VERSION]) + os.urandom(32))
+    if t == HELLO:
+        return frame(bytes([HELLO, VERSION]) + os.urandom(NONCE_LEN) + sess.spki)
+    if sess.T is None or sess.peer_pub is None:     # no keys yet: the type and a plausible length
+        n = {AUTH: 0, MSG: 9 + 256 + 16, END: 10, BYE: 18}.get(t, 9)
+        return frame(bytes([t]) + forged(name) + os.urandom(max(n - 1, 0) + sess.own_k))
+    if t == AUTH:
+        return frame(bytes([AUTH]) + sess.sign(bytes([AUTH])))
+    if t == MSG:
+        return sess.msg_frame(forged(name), sess.take_seq())
+    if t in (END, BYE):
+        return frame(sess.ctl_body(t, sess.take_seq(), 0))
+    content = bytes([t]) + sess.take_seq().to_bytes(8, "big") + forged(name)
+    return frame(content + sess.sign(content))
+
+
+def bound_reach(sess, phase):
+    """Take the handshake as far as `phase`, in either role."""
+    client = sess.mydir == b"c"
+    if phase in ("open", "end"):
+        sess.handshake()
+        if phase == "end":
+            sess.send_end()
+    elif phase == "pre":
+        if not client:
+            finish(2, "at-pre-*: a client's attack")
+    elif client:
+        sess.make_hello()
+        sess.send_commit()
+        sess.recv_hello()
+        if phase == "hello":
+            sess.send_raw(sess.my_hello)
+    else:
+        sess.recv_commit()
+        if phase == "hello":
+            sess.send_hello()
+            sess.recv_hello()
+
+
+def bound_hello(sess, name):
+    """Our HELLO with a key or a length the receiver must refuse (or just accept)."""
+    if name == "key-ec":
+        spki = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(DER, SPKI)
+    elif name in BOUND_KEYS:
+        bits = {"key2047": 2047, "key4097": 4097}.get(name, 2048)
+        e = {"key-e65539": 65539, "key-e2p32": (1 << 32) + 65537}.get(name, 65537)
+        n = int.from_bytes(os.urandom((bits + 7) // 8), "big") % (1 << bits) | (1 << (bits - 1)) | 1
+        spki = rsa.RSAPublicNumbers(e, n).public_key().public_bytes(DER, SPKI)
+    else:
+        spki = sess.spki
+    body = bytes([HELLO, VERSION]) + os.urandom(NONCE_LEN) + spki
+    if name in ("hello1024", "hello1025"):
+        body += bytes(int(name[5:]) - len(body))
+    sess.my_hello = frame(body)
+    if sess.mydir == b"c":
+        sess.send_commit()
+        sess.read_handshake_frame()
+    else:
+        sess.recv_commit()
+    sess.send_raw(sess.my_hello)
+
+
+def run_bound(sess, args):
+    name = args.attack
+    try:
+        if name.startswith("at-"):
+            _, phase, ftype = name.split("-")
+            bound_reach(sess, phase)
+            sess.send_raw(bound_frame(sess, ftype))
+        else:
+            bound_hello(sess, name)
+        log("attack %s sent" % name)
+    except ProtocolError as e:
+        finish(1, "ERROR " + str(e))
+    except Closed as e:
+        finish(0, "closed by other side (%s), before the attack completed" % e)
+    except OSError as e:
+        log("send failed: %s" % e)
+    try:
+        sess.reader.discard_until_closed(STALL + 5)
+    except Closed as e:
+        finish(0, "closed by other side (%s)" % e)
+    finish(1, "the other side did not close")
+
+
 def main():
     args = parse_args()
     if args.flood:
@@ -791,7 +903,9 @@ def main():
     sess = Session(sock, role, priv, split=args.attack == "split1")
     if sess.split:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if args.attack in (None, "split1"):
+    if args.attack in BOUND_ATTACKS:
+        run_bound(sess, args)
+    elif args.attack in (None, "split1"):
         run_normal(sess, args)
     else:
         run_attack(sess, args)
