@@ -84,6 +84,19 @@ wait_for "$D/ok3.err" "listening on port $PORT"; kill -TERM $SPID; wait_pid $SPI
 expect "-s with -k -v -p -i -a -A: accepted, listens, exits 0 on SIGTERM" eval 'test "$RC" = 0 && has "$D/ok3.err" "listening on port $PORT"'
 "$BIN" -g "$D/g2" -b 2048 > "$D/g2.fp" 2> "$D/ok4.err"; RC=$?
 expect "-g with -b 2048: accepted, status 0, both files made" test "$RC" = 0 -a -s "$D/g2" -a -s "$D/g2.pub"
+expect "-g without -b: a 2048-bit key" eval 'openssl pkey -pubin -in "$BKEY.pub" -text -noout | grep -q "2048 bit"'
+timeout 20 "$BIN" -c 127.0.0.1 -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/defport.err"
+expect "without -p: port 12345" has "$D/defport.err" "127.0.0.1 port 12345"
+ln -s "$D/target" "$D/link"
+"$BIN" -g "$D/link" > /dev/null 2> "$D/link.err"; RC=$?
+expect "-g onto a symbolic link (to a file that does not exist): refused, status 1, nothing created" \
+    eval 'test "$RC" = 1 -a ! -e "$D/target" -a ! -e "$D/link.pub"'
+newport
+"$BIN" -s -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.s.err" & SPID=$!
+wait_for "$D/name.s.err" "listening on port"
+timeout 20 "$BIN" -c localhost -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.c.err"; CRC=$?
+wait_pid $SPID 10; SRC=$?
+expect "-c with a name (localhost): resolved and served, both exit 0" test "$CRC" = 0 -a "$SRC" = 0
 "$BIN" -s -c 127.0.0.1 -h > /dev/null 2> "$D/h.err"; RC=$?
 expect "-h with anything: the usage, status 0" eval 'test "$RC" = 0 && has "$D/h.err" "usage:"'
 
@@ -108,6 +121,17 @@ for form in spaces tabs hash crlf nonl; do
 	wait_pid $SPID 10; SRC=$?
 	expect "-A, the fingerprint in a line with $form: the listed client is served, both exit 0" \
 	    eval 'test "$SRC" = 0 -a "$CRC" = 0 && cmp -s "$D/$form.out" "$D/$form.in" && has "$D/$form.s.err" "peer key: $CFP"'
+done
+expect "-A: the safety code line says the peer's key is pinned" has "$D/spaces.s.err" "safety code: [0-9 ]* (the peer's key is pinned)"
+# -a repeated, and -a with -A: any one of them accepts.
+printf '%s\n' "$BFP" > "$D/other"; chmod 644 "$D/other"
+for how in "-a $BFP -a $CFP" "-A $D/other -a $CFP"; do
+	newport; what=${how//$BFP/FP}; what=${what//$CFP/CLIENT}; what=${what//$D\//}
+	"$BIN" -s -p "$PORT" -i "$BKEY" $how < /dev/null > /dev/null 2> "$D/how.s.err" & SPID=$!
+	wait_for "$D/how.s.err" "listening on port"
+	timeout 20 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/c" -a "$BFP" < /dev/null > /dev/null 2> "$D/how.c.err"; CRC=$?
+	wait_pid $SPID 10; SRC=$?
+	expect "pins $what: the client matching the last is served, both exit 0" test "$SRC" = 0 -a "$CRC" = 0
 done
 : > "$D/zero"
 printf '# %s\n\n   \n#\n' "$CFP" > "$D/commented"
@@ -293,6 +317,56 @@ bmany \
     s at-end-msg "message after the peer's END" "a MSG after the peer's END" \
     s at-end-end "a second END" "a second END" \
     s at-end-t7 "unknown frame type 7" "a signed frame of type 7 after the peer's END"
+
+fi
+
+if sel bound-fields; then
+# ---- each frame's exact length and fields, one byte or one value over ----
+# (END one byte long: attack-c-end-long; MSG one byte over 262144: attack-c-oversize)
+bsetup
+bmany \
+    c at-hello-authlong "AUTH of wrong length" "an AUTH one byte long" \
+    s at-hello-authlong "AUTH of wrong length" "an AUTH one byte long" \
+    c at-open-byelong "BYE of wrong length" "a BYE one byte long" \
+    s at-open-byelong "BYE of wrong length" "a BYE one byte long" \
+    c at-open-byeshort "BYE of wrong length" "a BYE one byte short" \
+    c at-open-endshort "END of wrong length" "an END one byte short" \
+    c at-open-msgshort "MSG of wrong length" "a MSG one byte shorter than an empty one" \
+    c at-open-bye3 "BYE: invalid last byte 3" "a BYE with reason 3" \
+    s at-open-bye3 "BYE: invalid last byte 3" "a BYE with reason 3" \
+    c at-open-end1 "END: invalid last byte 1" "an END whose last byte is 1" \
+    c at-open-ackover "BYE confirms 1 messages, we sent 0" "a BYE 0 confirming one MSG more than was sent" \
+    s at-open-ackover "BYE confirms 1 messages, we sent 0" "a BYE 0 confirming one MSG more than was sent" \
+    c at-open-salt20 "message 0: signature verification failed" "a MSG signed with a PSS salt of 20 bytes" \
+    s at-open-salt20 "message 0: signature verification failed" "a MSG signed with a PSS salt of 20 bytes" \
+    c at-open-key31 "message 0: decryption failed" "a MSG whose wrapped key is 31 bytes" \
+    s at-open-key31 "message 0: decryption failed" "a MSG whose wrapped key is 31 bytes"
+
+fi
+
+if sel bound-keyfile; then
+# ---- -i: the key in the file, on both sides of each bound (made by openssl) ----
+# (the file's permissions: the issue-17 tests of -i; 2048 bits: every -i session)
+newdir bound-keyfile
+mk() { openssl genpkey -algorithm "$@" 2> /dev/null | openssl pkey -traditional > "$D/$k" 2> /dev/null; chmod 600 "$D/$k"; }
+k=ec; mk EC -pkeyopt ec_paramgen_curve:P-256
+k=b2047; mk RSA -pkeyopt rsa_keygen_bits:2047
+k=b4096; mk RSA -pkeyopt rsa_keygen_bits:4096
+k=b4098; mk RSA -pkeyopt rsa_keygen_bits:4098	# openssl makes no odd size above 4096
+k=e3; mk RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_pubexp:3
+k=e65539; mk RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_pubexp:65539
+# -c to port 1: the key is read before the connection, which would be refused.
+ikey() { test "$(rc1 "$D/$1.err" -c 127.0.0.1 -p 1 -i "$D/$1")" = 1 && has "$D/$1.err" "$2" && hasnt "$D/$1.err" "cannot connect"; }
+expect "-i, an EC key: refused, status 1" ikey ec "is not an RSA key"
+expect "-i, a 2047-bit RSA key: refused, status 1" ikey b2047 "has 2047 bits"
+expect "-i, a 4098-bit RSA key (the nearest openssl makes): refused, status 1" ikey b4098 "has 4098 bits"
+expect "-i, e = 3: refused, status 1" ikey e3 "public exponent other than 65537"
+expect "-i, e = 65539: refused, status 1" ikey e65539 "public exponent other than 65537"
+newport
+"$BIN" -s -p "$PORT" -i "$D/b4096" < /dev/null > /dev/null 2> "$D/s.err" & SPID=$!
+wait_for "$D/s.err" "listening on port"
+timeout 30 $PEER -c "$PORT" --send hi > /dev/null 2> "$D/p.err"; PRC=$?; wait_pid $SPID 10; SRC=$?
+expect "-i, a 4096-bit RSA key: accepted, a whole session" eval 'test "$SRC" = 0 -a "$PRC" = 0 && has "$D/s.err" "your key: .* (from "'
 
 fi
 

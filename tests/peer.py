@@ -781,7 +781,9 @@ def parse_args():
 #                  client's first frame), commit (after the COMMIT, instead of the
 #                  HELLO that answers or follows it), hello (both HELLOs sent,
 #                  instead of the AUTH), open (established), end (after our END).
-#                  TYPE: a frame type, t0 / t7 (no such type), len0 (LEN = 0).
+#                  TYPE: a frame type, t0 / t7 (no such type), len0 (LEN = 0), or
+#                  a frame of the type the state allows, wrong in one detail (see
+#                  bound_odd).
 #   key2047, key4097, key-e65539, key-e2p32 (e = 2^32 + 65537), key-ec: our
 #                  HELLO carries such a key (no private key behind the RSA ones).
 #   hello1024, hello1025: our HELLO, padded with trailing bytes to a LEN of
@@ -789,6 +791,9 @@ def parse_args():
 #                  or 1025 (refused for its length).
 BOUND_TYPES = {"commit": COMMIT, "hello": HELLO, "auth": AUTH, "msg": MSG, "end": END,
                "bye": BYE, "t0": 0, "t7": 7, "len0": None}
+BOUND_ODD = ("authlong", "byelong", "byeshort", "endshort", "msgshort", "bye3", "end1",
+             "ackover", "salt20", "key31")
+BOUND_TYPES.update((name, None) for name in BOUND_ODD)
 BOUND_PHASES = ("pre", "commit", "hello", "open", "end")
 BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec")
 BOUND_ATTACKS = tuple("at-%s-%s" % (p, t) for p in BOUND_PHASES for t in BOUND_TYPES) + \
@@ -797,6 +802,8 @@ BOUND_ATTACKS = tuple("at-%s-%s" % (p, t) for p in BOUND_PHASES for t in BOUND_T
 
 def bound_frame(sess, name):
     """A frame of type `name`, as genuine as the session so far allows."""
+    if name in BOUND_ODD:
+        return frame(bound_odd(sess, name))
     t = BOUND_TYPES[name]
     if t is None:
         return struct.pack(">I", 0)
@@ -815,6 +822,29 @@ def bound_frame(sess, name):
         return frame(sess.ctl_body(t, sess.take_seq(), 0))
     content = bytes([t]) + sess.take_seq().to_bytes(8, "big") + forged(name)
     return frame(content + sess.sign(content))
+
+
+def bound_odd(sess, name):
+    """A body of the type the state allows, correctly signed unless said: AUTH,
+    BYE one byte long; BYE, END, MSG one byte short; BYE reason 3; END's last
+    byte 1; a BYE 0 whose ACK confirms one MSG more than we received; a MSG
+    signed with a PSS salt of 20 bytes; a MSG whose wrapped key is 31 bytes."""
+    if name == "authlong":
+        return bytes([AUTH]) + sess.sign(bytes([AUTH])) + b"\x00"
+    if name == "msgshort":
+        return sess.msg_body(b"", sess.take_seq())[:-1]
+    if name in ("salt20", "key31"):
+        key, head = os.urandom(32), bytes([MSG]) + sess.take_seq().to_bytes(8, "big")
+        wrap = sess.peer_pub.encrypt(key[:31] if name == "key31" else key, OAEP)
+        content = head + wrap + AESGCM(key).encrypt(ZERO_IV, forged(name), L + sess.T + sess.mydir + head)
+        if name == "key31":
+            return content + sess.sign(content)
+        salt20 = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=20)
+        return content + sess.priv.sign(L + sess.T + sess.mydir + content, salt20, hashes.SHA256())
+    ftype = END if name.startswith("end") else BYE
+    body = sess.ctl_body(ftype, sess.take_seq(), {"bye3": 3, "end1": 1}.get(name, 0),
+                         sess.delivered + 1 if name == "ackover" else None)
+    return body + b"\x00" if name == "byelong" else body[:-1] if name.endswith("short") else body
 
 
 def bound_reach(sess, phase):
