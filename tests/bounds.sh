@@ -45,7 +45,7 @@ done
 # A fingerprint is SHA256: and 43 characters of base64 (A-Z a-z 0-9 + /), 50 in all.
 B43=${BFP#SHA256:}
 # afp WHAT VALUE: -a VALUE is a usage error.
-afp() { expect "-a, $1: usage error (status 2)" eval 'usage2 "$D/a.err" $NOHOST -a "$2" && has "$D/a.err" "not a fingerprint"'; }
+afp() { local v=$2; expect "-a, $1: usage error (status 2)" eval 'usage2 "$D/a.err" $NOHOST -a "$v" && has "$D/a.err" "not a fingerprint (SHA256:...): $v$"'; }
 afp "49 characters" "${BFP%?}"
 afp "51 characters" "${BFP}A"
 afp "50 characters ending in =" "${BFP%?}="
@@ -94,9 +94,11 @@ expect "-g onto a symbolic link (to a file that does not exist): refused, status
 newport
 "$BIN" -s -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.s.err" & SPID=$!
 wait_for "$D/name.s.err" "listening on port"
-timeout 20 "$BIN" -c localhost -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.c.err"; CRC=$?
+timeout 20 "$BIN" -c localhost -v -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.c.err"; CRC=$?
 wait_pid $SPID 10; SRC=$?
 expect "-c with a name (localhost): resolved and served, both exit 0" test "$CRC" = 0 -a "$SRC" = 0
+expect "-v: every frame shown, sent and received; none without -v" \
+    eval 'has "$D/name.c.err" "sent COMMIT, 38 bytes: " && has "$D/name.c.err" "received HELLO, " && has "$D/name.c.err" "sent AUTH, 261 bytes: " && has "$D/name.c.err" "received BYE, " && hasnt "$D/name.s.err" " bytes: "'
 "$BIN" -s -c 127.0.0.1 -h > /dev/null 2> "$D/h.err"; RC=$?
 expect "-h with anything: the usage, status 0" eval 'test "$RC" = 0 && has "$D/h.err" "usage:"'
 
