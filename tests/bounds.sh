@@ -1,6 +1,9 @@
 # tests/bounds.sh: each rule at its boundary, see tests/RULES.md (issue 17). sourced by test.sh (see PARTS there); sections as in test.sh,
 # each between "if sel NAME; then" and "fi".
 
+# bports: 8 ports for every bound-* group (taken once), BP the first: the
+# groups run their sessions one after another on BP, their batches on all 8.
+bports() { [ -n "${BPORT0:-}" ] || { newport; BPORT0=$PORT; PORT=$((PORT + 7)); }; BP=$BPORT0; }
 # bkey: a key for -i (made once), so that no case waits for a key generation.
 bkey() {
 	BKEY=$T/bound-key
@@ -78,10 +81,10 @@ expect "an argument left over: status 2" usage2 "$D/c8.err" -s -p 1 extra
 chmod 644 "$BKEY.fp"
 expect "-c with -v -p -b -a -A: accepted" parsed "$D/ok1.err" $NOHOST -v -p 1 -b 3072 -a "$BFP" -A "$BKEY.fp"
 expect "-c with -i -a -A: accepted" parsed "$D/ok2.err" $NOHOST -i "$BKEY" -a "$BFP" -A "$BKEY.fp"
-newport
-"$BIN" -s -k -v -p "$PORT" -i "$BKEY" -a "$BFP" -A "$BKEY.fp" < /dev/null > /dev/null 2> "$D/ok3.err" & SPID=$!
-wait_for "$D/ok3.err" "listening on port $PORT"; kill -TERM $SPID; wait_pid $SPID 10; RC=$?
-expect "-s with -k -v -p -i -a -A: accepted, listens, exits 0 on SIGTERM" eval 'test "$RC" = 0 && has "$D/ok3.err" "listening on port $PORT"'
+bports
+"$BIN" -s -k -v -p "$BP" -i "$BKEY" -a "$BFP" -A "$BKEY.fp" < /dev/null > /dev/null 2> "$D/ok3.err" & SPID=$!
+wait_for "$D/ok3.err" "listening on port $BP"; kill -TERM $SPID; wait_pid $SPID 10; RC=$?
+expect "-s with -k -v -p -i -a -A: accepted, listens, exits 0 on SIGTERM" eval 'test "$RC" = 0 && has "$D/ok3.err" "listening on port $BP"'
 "$BIN" -g "$D/g2" -b 2048 > "$D/g2.fp" 2> "$D/ok4.err"; RC=$?
 expect "-g with -b 2048: accepted, status 0, both files made" test "$RC" = 0 -a -s "$D/g2" -a -s "$D/g2.pub"
 expect "-g without -b: a 2048-bit key" eval 'openssl pkey -pubin -in "$BKEY.pub" -text -noout | grep -q "2048 bit"'
@@ -91,10 +94,10 @@ ln -s "$D/target" "$D/link"
 "$BIN" -g "$D/link" > /dev/null 2> "$D/link.err"; RC=$?
 expect "-g onto a symbolic link (to a file that does not exist): refused, status 1, nothing created" \
     eval 'test "$RC" = 1 -a ! -e "$D/target" -a ! -e "$D/link.pub"'
-newport
-"$BIN" -s -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.s.err" & SPID=$!
+bports
+"$BIN" -s -p "$BP" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.s.err" & SPID=$!
 wait_for "$D/name.s.err" "listening on port"
-timeout 20 "$BIN" -c localhost -v -p "$PORT" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.c.err"; CRC=$?
+timeout 20 "$BIN" -c localhost -v -p "$BP" -i "$BKEY" -a "$BFP" < /dev/null > /dev/null 2> "$D/name.c.err"; CRC=$?
 wait_pid $SPID 10; SRC=$?
 expect "-c with a name (localhost): resolved and served, both exit 0" test "$CRC" = 0 -a "$SRC" = 0
 expect "-v: every frame shown, sent and received; none without -v" \
@@ -116,10 +119,10 @@ printf '%s#bob, no space before the comment\n' "$CFP" > "$D/hash"
 printf '# written on Windows\r\n%s\r\n' "$CFP" > "$D/crlf"
 printf '# no newline at the end\n%s' "$CFP" > "$D/nonl"
 for form in spaces tabs hash crlf nonl; do
-	newport; printf 'to the server\n' > "$D/$form.in"
-	"$BIN" -s -p "$PORT" -i "$BKEY" -A "$D/$form" < /dev/null > "$D/$form.out" 2> "$D/$form.s.err" & SPID=$!
+	bports; printf 'to the server\n' > "$D/$form.in"
+	"$BIN" -s -p "$BP" -i "$BKEY" -A "$D/$form" < /dev/null > "$D/$form.out" 2> "$D/$form.s.err" & SPID=$!
 	wait_for "$D/$form.s.err" "listening on port"
-	timeout 20 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/c" -a "$BFP" < "$D/$form.in" > /dev/null 2> "$D/$form.c.err"; CRC=$?
+	timeout 20 "$BIN" -c 127.0.0.1 -p "$BP" -i "$D/c" -a "$BFP" < "$D/$form.in" > /dev/null 2> "$D/$form.c.err"; CRC=$?
 	wait_pid $SPID 10; SRC=$?
 	expect "-A, the fingerprint in a line with $form: the listed client is served, both exit 0" \
 	    eval 'test "$SRC" = 0 -a "$CRC" = 0 && cmp -s "$D/$form.out" "$D/$form.in" && has "$D/$form.s.err" "peer key: $CFP"'
@@ -128,10 +131,10 @@ expect "-A: the safety code line says the peer's key is pinned" has "$D/spaces.s
 # -a repeated, and -a with -A: any one of them accepts.
 printf '%s\n' "$BFP" > "$D/other"; chmod 644 "$D/other"
 for how in "-a $BFP -a $CFP" "-A $D/other -a $CFP"; do
-	newport; what=${how//$BFP/FP}; what=${what//$CFP/CLIENT}; what=${what//$D\//}
-	"$BIN" -s -p "$PORT" -i "$BKEY" $how < /dev/null > /dev/null 2> "$D/how.s.err" & SPID=$!
+	bports; what=${how//$BFP/FP}; what=${what//$CFP/CLIENT}; what=${what//$D\//}
+	"$BIN" -s -p "$BP" -i "$BKEY" $how < /dev/null > /dev/null 2> "$D/how.s.err" & SPID=$!
 	wait_for "$D/how.s.err" "listening on port"
-	timeout 20 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/c" -a "$BFP" < /dev/null > /dev/null 2> "$D/how.c.err"; CRC=$?
+	timeout 20 "$BIN" -c 127.0.0.1 -p "$BP" -i "$D/c" -a "$BFP" < /dev/null > /dev/null 2> "$D/how.c.err"; CRC=$?
 	wait_pid $SPID 10; SRC=$?
 	expect "pins $what: the client matching the last is served, both exit 0" test "$SRC" = 0 -a "$CRC" = 0
 done
@@ -208,6 +211,7 @@ bcase() {
 	mkdir -p "$d"; rm -f "$f.in"; mkfifo "$f.in"
 	(
 		exec 3<> "$f.in"
+		case $2 in at-bye-*) rm "$f.in"; ln -s /dev/null "$f.in";; esac	# our END at once, our BYE 0 due
 		if [ "$1" = c ]; then
 			"$BIN" -s -p $port -i "$BKEY" < "$f.in" > "$f.out" 2> "$f.err" & pid=$!
 			wait_for "$f.err" "listening on port" > /dev/null
@@ -222,8 +226,8 @@ bcase() {
 	) 7>&- 8>&- &
 	BPIDS+=($!)
 }
-# bsetup: the key, and 8 ports for a batch (reused by the next).
-bsetup() { bkey; BPIDS=(); newport; BPORT0=$PORT; PORT=$((PORT + 7)); }
+# bsetup: the key, and no case running yet.
+bsetup() { bkey; BPIDS=(); bports; }
 bwait() { local p; for p in "${BPIDS[@]}"; do wait_pid "$p" 50; done; BPIDS=(); }
 # bcheck ROLE ATTACK REGEX WHAT: the case ended with status 1, the reason, nothing on stdout.
 bcheck() {
@@ -231,13 +235,23 @@ bcheck() {
 	expect "secchat -$([ "$1" = c ] && echo s || echo c), $4: status 1, '$3', nothing delivered" \
 	    eval 'test "$(cat "$f.rc" 2>/dev/null)" = 1 && grep -qaF -- "$re" "$f.err" && test ! -s "$f.out"'
 }
-# bmany ROLE ATTACK REGEX WHAT...: all the cases, 8 at a time, then their checks.
+# bcheck0 ROLE ATTACK WHAT: the case ended with status 0, nothing on stdout, no complaint.
+bcheck0() {
+	local f=$T/bf/$1-$2; LOGS="$f.err $f.p.err"
+	expect "secchat -$([ "$1" = c ] && echo s || echo c), $3: not read, status 0, nothing delivered" \
+	    eval 'test "$(cat "$f.rc" 2>/dev/null)" = 0 && has "$f.err" "the peer closed the conversation" && hasnt "$f.err" "protocol error" && test ! -s "$f.out"'
+}
+# bmany ROLE ATTACK REGEX WHAT...: all the cases, 8 at a time, then their checks
+# (REGEX -: the frame is not read, bcheck0).
 bmany() {
 	local a=("$@") i j
 	for ((i = 0; i < ${#a[@]}; i += 32)); do
 		for ((j = i; j < i + 32 && j < ${#a[@]}; j += 4)); do bcase "${a[j]}" "${a[j+1]}"; done
 		bwait
-		for ((j = i; j < i + 32 && j < ${#a[@]}; j += 4)); do bcheck "${a[j]}" "${a[j+1]}" "${a[j+2]}" "${a[j+3]}"; done
+		for ((j = i; j < i + 32 && j < ${#a[@]}; j += 4)); do
+			if [ "${a[j+2]}" = - ]; then bcheck0 "${a[j]}" "${a[j+1]}" "${a[j+3]}"
+			else bcheck "${a[j]}" "${a[j+1]}" "${a[j+2]}" "${a[j+3]}"; fi
+		done
 	done
 }
 
@@ -318,7 +332,13 @@ bmany \
     s at-end-auth "$U AUTH frame" "an AUTH after the peer's END" \
     s at-end-msg "message after the peer's END" "a MSG after the peer's END" \
     s at-end-end "a second END" "a second END" \
-    s at-end-t7 "unknown frame type 7" "a signed frame of type 7 after the peer's END"
+    s at-end-t7 "unknown frame type 7" "a signed frame of type 7 after the peer's END" \
+    c at-bye-msg - "a MSG after the peer's BYE 0" \
+    c at-bye-end - "an END after the peer's BYE 0" \
+    c at-bye-commit - "a COMMIT after the peer's BYE 0" \
+    s at-bye-msg - "a MSG after the peer's BYE 0" \
+    s at-bye-bye - "a second BYE after the peer's BYE 0" \
+    s at-bye-hello - "a HELLO after the peer's BYE 0"
 
 fi
 
@@ -364,10 +384,10 @@ expect "-i, a 2047-bit RSA key: refused, status 1" ikey b2047 "has 2047 bits"
 expect "-i, a 4098-bit RSA key (the nearest openssl makes): refused, status 1" ikey b4098 "has 4098 bits"
 expect "-i, e = 3: refused, status 1" ikey e3 "public exponent other than 65537"
 expect "-i, e = 65539: refused, status 1" ikey e65539 "public exponent other than 65537"
-newport
-"$BIN" -s -p "$PORT" -i "$D/b4096" < /dev/null > /dev/null 2> "$D/s.err" & SPID=$!
+bports
+"$BIN" -s -p "$BP" -i "$D/b4096" < /dev/null > /dev/null 2> "$D/s.err" & SPID=$!
 wait_for "$D/s.err" "listening on port"
-timeout 30 $PEER -c "$PORT" --send hi > /dev/null 2> "$D/p.err"; PRC=$?; wait_pid $SPID 10; SRC=$?
+timeout 30 $PEER -c "$BP" --send hi > /dev/null 2> "$D/p.err"; PRC=$?; wait_pid $SPID 10; SRC=$?
 expect "-i, a 4096-bit RSA key: accepted, a whole session" eval 'test "$SRC" = 0 -a "$PRC" = 0 && has "$D/s.err" "your key: .* (from "'
 
 fi
@@ -378,16 +398,16 @@ if sel bound-keep; then
 # a handshake that failed at that last step (bad-auth), replaced after one
 # that passed it and failed at once (auth-twice).  stdin at end of file: every
 # session starts with our END.
-newdir bound-keep; newport
-"$BIN" -s -k -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
+newdir bound-keep; bports
+"$BIN" -s -k -p "$BP" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
 wait_for "$D/s.err" "listening on port"
-timeout 30 $PEER -c "$PORT" --attack bad-auth > /dev/null 2> "$D/p1.err"
+timeout 30 $PEER -c "$BP" --attack bad-auth > /dev/null 2> "$D/p1.err"
 wait_n "$D/s.err" "listening on port" 2
-timeout 30 $PEER -c "$PORT" --attack auth-twice > /dev/null 2> "$D/p2.err"
+timeout 30 $PEER -c "$BP" --attack auth-twice > /dev/null 2> "$D/p2.err"
 wait_n "$D/s.err" "listening on port" 3
-timeout 30 $PEER -c "$PORT" --send hi > /dev/null 2> "$D/p3.err"; P3=$?
+timeout 30 $PEER -c "$BP" --send hi > /dev/null 2> "$D/p3.err"; P3=$?
 wait_n "$D/s.err" "listening on port" 4
-timeout 30 $PEER -c "$PORT" --send again > /dev/null 2> "$D/p4.err"; P4=$?
+timeout 30 $PEER -c "$BP" --send again > /dev/null 2> "$D/p4.err"; P4=$?
 kill -TERM $KPID; wait_pid $KPID 10; RC=$?
 pk() { sed -n 's/^peer: peer key //p' "$D/$1.err"; }
 expect "-k: a handshake that failed at the client's AUTH keeps the key" test -n "$(pk p1)" -a "$(pk p1)" = "$(pk p2)"
@@ -400,21 +420,21 @@ expect "-k: SIGTERM after them: status 0" test "$RC" = 0
 # handshake and during a session 128+N, a session closed with BYE 1.
 bkey
 for sig in INT HUP; do
-	newport
-	"$BIN" -s -k -p "$PORT" -i "$BKEY" < /dev/null > /dev/null 2> "$D/$sig.err" 7>&- 8>&- & KPID=$!
+	bports
+	"$BIN" -s -k -p "$BP" -i "$BKEY" < /dev/null > /dev/null 2> "$D/$sig.err" 7>&- 8>&- & KPID=$!
 	wait_for "$D/$sig.err" "listening on port"; kill -$sig $KPID; wait_pid $KPID 10; RC=$?
 	expect "-k: SIG$sig while listening: status 0" test "$RC" = 0
 done
-newport
-"$BIN" -s -k -p "$PORT" -i "$BKEY" < /dev/null > /dev/null 2> "$D/hs.err" 7>&- 8>&- & KPID=$!
+bports
+"$BIN" -s -k -p "$BP" -i "$BKEY" < /dev/null > /dev/null 2> "$D/hs.err" 7>&- 8>&- & KPID=$!
 wait_for "$D/hs.err" "listening on port"
-timeout 30 $PEER -c "$PORT" --attack stall-handshake --timeout 20 > /dev/null 2> "$D/hs.p.err" & PP=$!
+timeout 30 $PEER -c "$BP" --attack stall-handshake --timeout 20 > /dev/null 2> "$D/hs.p.err" & PP=$!
 wait_for "$D/hs.err" "client connected"; kill -TERM $KPID; wait_pid $KPID 10; RC=$?; wait_pid $PP 5
 expect "-k: SIGTERM during a handshake: status 143" test "$RC" = 143
-newport; mkfifo "$D/c.in"; exec 8<> "$D/c.in"
-"$BIN" -s -k -p "$PORT" -i "$BKEY" < /dev/null > /dev/null 2> "$D/ses.err" 8>&- & KPID=$!
+bports; mkfifo "$D/c.in"; exec 8<> "$D/c.in"
+"$BIN" -s -k -p "$BP" -i "$BKEY" < /dev/null > /dev/null 2> "$D/ses.err" 8>&- & KPID=$!
 wait_for "$D/ses.err" "listening on port"
-"$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > /dev/null 2> "$D/ses.c.err" 8>&- & CPID=$!
+"$BIN" -c 127.0.0.1 -p "$BP" < "$D/c.in" > /dev/null 2> "$D/ses.c.err" 8>&- & CPID=$!
 wait_for "$D/ses.err" "secure session established"; kill -TERM $KPID; wait_pid $KPID 10; RC=$?
 wait_pid $CPID 10; CRC=$?; exec 8>&-
 expect "-k: SIGTERM during a session: status 143, the client told (BYE 1, status 1)" \

@@ -780,7 +780,8 @@ def parse_args():
 #   at-PHASE-TYPE  a frame of TYPE where the state forbids it.  PHASE: pre (the
 #                  client's first frame), commit (after the COMMIT, instead of the
 #                  HELLO that answers or follows it), hello (both HELLOs sent,
-#                  instead of the AUTH), open (established), end (after our END).
+#                  instead of the AUTH), open (established), end (after our END),
+#                  bye (after our BYE 0, sent once the other side's END is in).
 #                  TYPE: a frame type, t0 / t7 (no such type), len0 (LEN = 0), or
 #                  a frame of the type the state allows, wrong in one detail (see
 #                  bound_odd).
@@ -794,7 +795,7 @@ BOUND_TYPES = {"commit": COMMIT, "hello": HELLO, "auth": AUTH, "msg": MSG, "end"
 BOUND_ODD = ("authlong", "byelong", "byeshort", "endshort", "msgshort", "bye3", "end1",
              "ackover", "salt20", "key31")
 BOUND_TYPES.update((name, None) for name in BOUND_ODD)
-BOUND_PHASES = ("pre", "commit", "hello", "open", "end")
+BOUND_PHASES = ("pre", "commit", "hello", "open", "end", "bye")
 BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec")
 BOUND_ATTACKS = tuple("at-%s-%s" % (p, t) for p in BOUND_PHASES for t in BOUND_TYPES) + \
     BOUND_KEYS + ("hello1024", "hello1025")
@@ -850,10 +851,16 @@ def bound_odd(sess, name):
 def bound_reach(sess, phase):
     """Take the handshake as far as `phase`, in either role."""
     client = sess.mydir == b"c"
-    if phase in ("open", "end"):
+    if phase in ("open", "end", "bye"):
         sess.handshake()
         if phase == "end":
             sess.send_end()
+        elif phase == "bye":    # once the other side's END (its input all sent) is in
+            while True:
+                body = sess.reader.next_frame(STALL, MAX_LEN)
+                if body is not None and sess.receive(body)[0] == END:
+                    break
+            sess.send_bye(0)
     elif phase == "pre":
         if not client:
             finish(2, "at-pre-*: a client's attack")
