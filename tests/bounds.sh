@@ -232,14 +232,14 @@ bwait() { local p; for p in "${BPIDS[@]}"; do wait_pid "$p" 50; done; BPIDS=(); 
 # bcheck ROLE ATTACK REGEX WHAT: the case ended with status 1, the reason, nothing on stdout.
 bcheck() {
 	local f=$T/bf/$1-$2 re=$3; LOGS="$f.err $f.p.err"
-	expect "secchat -$([ "$1" = c ] && echo s || echo c), $4: status 1, '$3', nothing delivered" \
-	    eval 'test "$(cat "$f.rc" 2>/dev/null)" = 1 && grep -qaF -- "$re" "$f.err" && test ! -s "$f.out"'
+	expect "secchat -$([ "$1" = c ] && echo s || echo c), $4: status 1, '$3', no BYE, nothing delivered" \
+	    eval 'test "$(cat "$f.rc" 2>/dev/null)" = 1 && grep -qaF -- "$re" "$f.err" && test ! -s "$f.out" && has "$f.p.err" "no BYE seen"'
 }
 # bcheck0 ROLE ATTACK WHAT: the case ended with status 0, nothing on stdout, no complaint.
 bcheck0() {
 	local f=$T/bf/$1-$2; LOGS="$f.err $f.p.err"
 	expect "secchat -$([ "$1" = c ] && echo s || echo c), $3: not read, status 0, nothing delivered" \
-	    eval 'test "$(cat "$f.rc" 2>/dev/null)" = 0 && has "$f.err" "the peer closed the conversation" && hasnt "$f.err" "protocol error" && test ! -s "$f.out"'
+	    eval 'test "$(cat "$f.rc" 2>/dev/null)" = 0 && has "$f.err" "the peer closed the conversation" && hasnt "$f.err" "protocol error" && test ! -s "$f.out" && has "$f.p.err" "; BYE seen"'
 }
 # bmany ROLE ATTACK REGEX WHAT...: all the cases, 8 at a time, then their checks
 # (REGEX -: the frame is not read, bcheck0).

@@ -916,10 +916,17 @@ def run_bound(sess, args):
         finish(0, "closed by other side (%s), before the attack completed" % e)
     except OSError as e:
         log("send failed: %s" % e)
-    try:
-        sess.reader.discard_until_closed(STALL + 5)
-    except Closed as e:
-        finish(0, "closed by other side (%s)" % e)
+    end, bye = time.monotonic() + STALL + 5, "no BYE seen"     # a failure closes without BYE
+    while time.monotonic() < end:
+        try:
+            body = sess.reader.next_frame(1.0, MAX_LEN if sess.established else MAX_HS_LEN)
+            if body is not None and body[0] == BYE:
+                bye = "BYE seen"
+        except ProtocolError as e:
+            log("discarding the rest: %s" % e)
+            sess.reader.buf.clear()
+        except Closed as e:
+            finish(0, "closed by other side (%s); %s" % (e, bye))
     finish(1, "the other side did not close")
 
 
