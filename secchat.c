@@ -643,19 +643,23 @@ keygen_rng(void *ctx, unsigned char *out, size_t len)
 static int
 check_key(struct session *s, mbedtls_pk_context *pk, const char *whose)
 {
-	mbedtls_mpi e;
-	size_t bits;
-	int ret, e_ok;
+	mbedtls_mpi n, e;
+	size_t bits = 0;
+	int ret, e_ok = 0;
 
 	if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA)
 		return fail(s, "%s is not an RSA key", whose);
-	bits = mbedtls_pk_get_bitlen(pk);
+	/* The modulus's own bit length: mbedtls_pk_get_bitlen counts whole bytes. */
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&e);
+	if (mbedtls_rsa_export(mbedtls_pk_rsa(*pk), &n, NULL, NULL, NULL, &e) == 0) {
+		bits = mbedtls_mpi_bitlen(&n);
+		e_ok = mbedtls_mpi_cmp_int(&e, 65537) == 0;
+	}
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&e);
 	if (bits < MINBITS || bits > MAXBITS)
 		return fail(s, "%s has %zu bits (accepted: %d to %d)", whose, bits, MINBITS, MAXBITS);
-	mbedtls_mpi_init(&e);
-	e_ok = mbedtls_rsa_export(mbedtls_pk_rsa(*pk), NULL, NULL, NULL, NULL, &e) == 0 &&
-	    mbedtls_mpi_cmp_int(&e, 65537) == 0;
-	mbedtls_mpi_free(&e);
 	if (!e_ok)
 		return fail(s, "%s has a public exponent other than 65537", whose);
 	if ((ret = set_v21(mbedtls_pk_rsa(*pk))) != 0)
@@ -2637,7 +2641,6 @@ parse_args(struct session *s, struct opts *o, int argc, char *argv[])
 	long v;
 	int ch;
 
-	o->port = PORT;
 	while ((ch = getopt(argc, argv, "A:a:b:c:g:hi:kp:sv")) != -1) {
 		switch (ch) {
 		case 'A':
@@ -2646,6 +2649,7 @@ parse_args(struct session *s, struct opts *o, int argc, char *argv[])
 		case 'a':
 			if (add_pin(s, optarg) < 0) {
 				msg("not a fingerprint (SHA256:...): %s", optarg);
+				usage();
 				return EXIT_USAGE;
 			}
 			break;
@@ -2653,6 +2657,7 @@ parse_args(struct session *s, struct opts *o, int argc, char *argv[])
 			if (strcmp(optarg, "2048") != 0 && strcmp(optarg, "3072") != 0 &&
 			    strcmp(optarg, "4096") != 0) {
 				msg("key size must be 2048, 3072 or 4096: %s", optarg);
+				usage();
 				return EXIT_USAGE;
 			}
 			s->bits = atoi(optarg);	/* NOLINT(cert-err34-c): one of the three above */
@@ -2694,11 +2699,15 @@ parse_args(struct session *s, struct opts *o, int argc, char *argv[])
 		}
 	}
 	if (optind != argc || o->serve + (o->host != NULL) + (o->genfile != NULL) != 1 ||
-	    (s->keep && !o->serve) || (o->genfile && (o->idfile || o->pinfile || s->npin)) ||
-	    (o->idfile && s->bits != KEYBITS)) {
+	    (s->keep && !o->serve) || (o->idfile && s->bits) ||
+	    (o->genfile && (o->idfile || o->pinfile || s->npin || o->port || s->verbose))) {
 		usage();
 		return EXIT_USAGE;
 	}
+	if (s->bits == 0)
+		s->bits = KEYBITS;
+	if (o->port == NULL)
+		o->port = PORT;
 	return -1;
 }
 
@@ -2753,7 +2762,6 @@ main(int argc, char *argv[])
 		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
 			return 1;
 
-	s.bits = KEYBITS;
 	s.fd = -1;
 	reset(&s);
 	if ((ch = parse_args(&s, &o, argc, argv)) >= 0)

@@ -124,6 +124,7 @@ pubfp() { echo "SHA256:$(openssl pkey -pubin -in "$1" -outform DER | openssl dgs
 # wrapper's: signals go to secchats started directly).
 server() {
 	local d=$1; shift
+	: > "$d/s.err"	# now: the child's own truncation may come after wait_for's first look
 	$RUSAGE "$d/s.ru" "$BIN" -s -p "$PORT" "$@" < "$d/s.in" > "${SOUT:-$d/s.out}" 2> "$d/s.err" 7>&- 8>&- &
 	SPID=$!
 	wait_for "$d/s.err" "listening on port"

@@ -29,7 +29,7 @@ import argparse, base64, errno, hashlib, os, select, signal, socket, struct, sys
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -892,7 +892,7 @@ def parse_args():
     role.add_argument("-c", dest="client", type=port, metavar="PORT", help="connect to 127.0.0.1:PORT")
     role.add_argument("-s", dest="server", type=port, metavar="PORT", help="listen on 127.0.0.1:PORT")
     p.add_argument("-b", dest="bits", type=int, default=2048, help="own RSA key size (2048)")
-    p.add_argument("--attack", choices=ATTACKS, metavar="NAME", help=", ".join(ATTACKS))
+    p.add_argument("--attack", choices=ATTACKS + BOUND_ATTACKS, metavar="NAME", help=", ".join(ATTACKS))
     p.add_argument("--send", action="append", default=[], metavar="TEXT", help="send TEXT as one MSG")
     p.add_argument("--send-file", type=argparse.FileType("rb"), metavar="FILE",
                    help="send FILE in MSGs of at most %d bytes" % MAX_MSG)
@@ -920,6 +920,166 @@ def parse_args():
     return args
 
 
+# ---- bounds (issue 17): every frame type in every state, the key and frame bounds ----
+# A block of its own, built only on the Session's frame functions above, so
+# that a change of the handshake reaches it.
+#   at-PHASE-TYPE  a frame of TYPE where the state forbids it.  PHASE: pre (the
+#                  client's first frame), commit (after the COMMIT, instead of the
+#                  HELLO that answers or follows it), hello (both HELLOs sent,
+#                  instead of the AUTH), open (established), end (after our END),
+#                  bye (after our BYE 0, sent once the other side's END is in).
+#                  TYPE: a frame type, t0 / t7 (no such type), len0 (LEN = 0), or
+#                  a frame of the type the state allows, wrong in one detail (see
+#                  bound_odd).
+#   key2047, key4097, key-e65539, key-e2p32 (e = 2^32 + 65537), key-ec: our
+#                  HELLO carries such a key (no private key behind the RSA ones).
+#   hello1024, hello1025: our HELLO, padded with trailing bytes to a LEN of
+#                  1024 (the largest handshake frame: refused for the padding)
+#                  or 1025 (refused for its length).
+BOUND_TYPES = {"commit": COMMIT, "hello": HELLO, "auth": AUTH, "msg": MSG, "end": END,
+               "bye": BYE, "t0": 0, "t7": 7, "len0": None}
+BOUND_ODD = ("authlong", "byelong", "byeshort", "endshort", "msgshort", "bye3", "end1",
+             "ackover", "salt20", "key31")
+BOUND_TYPES.update((name, None) for name in BOUND_ODD)
+BOUND_PHASES = ("pre", "commit", "hello", "open", "end", "bye")
+BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec")
+BOUND_ATTACKS = tuple("at-%s-%s" % (p, t) for p in BOUND_PHASES for t in BOUND_TYPES) + \
+    BOUND_KEYS + ("hello1024", "hello1025")
+
+
+def own_eph(sess):
+    return sess.eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def bound_frame(sess, name):
+    """A frame of type `name`, as genuine as the session so far allows."""
+    if name in BOUND_ODD:
+        return frame(bound_odd(sess, name))
+    t = BOUND_TYPES[name]
+    if t is None:
+        return struct.pack(">I", 0)
+    if t == COMMIT:
+        return frame(bytes([COMMIT, VERSION]) + os.urandom(32))
+    if t == HELLO:
+        return frame(bytes([HELLO, VERSION]) + os.urandom(NONCE_LEN) + own_eph(sess) + sess.spki)
+    if sess.T is None or sess.peer_pub is None:     # no keys yet: the type and a plausible length
+        n = {AUTH: 0, MSG: 9 + 256 + 16, END: 10, BYE: 18}.get(t, 9)
+        return frame(bytes([t]) + forged(name) + os.urandom(max(n - 1, 0) + sess.own_k))
+    if t == AUTH:
+        return frame(bytes([AUTH]) + sess.sign(bytes([AUTH])))
+    if t == MSG:
+        return sess.msg_frame(forged(name), sess.take_seq())
+    if t in (END, BYE):
+        return frame(sess.ctl_body(t, sess.take_seq(), 0))
+    content = bytes([t]) + sess.take_seq().to_bytes(8, "big") + forged(name)
+    return frame(content + sess.sign(content))
+
+
+def bound_odd(sess, name):
+    """A body of the type the state allows, correctly signed unless said: AUTH,
+    BYE one byte long; BYE, END, MSG one byte short; BYE reason 3; END's last
+    byte 1; a BYE 0 whose ACK confirms one MSG more than we received; a MSG
+    signed with a PSS salt of 20 bytes; a MSG whose wrapped key is 31 bytes."""
+    if name == "authlong":
+        return bytes([AUTH]) + sess.sign(bytes([AUTH])) + b"\x00"
+    if name == "msgshort":
+        return sess.msg_body(b"", sess.take_seq())[:-1]
+    if name in ("salt20", "key31"):
+        key, head = os.urandom(32), bytes([MSG]) + sess.take_seq().to_bytes(8, "big")
+        wrap = sess.peer_pub.encrypt(key[:31] if name == "key31" else key, OAEP)
+        content = head + wrap + AESGCM(key).encrypt(ZERO_IV, forged(name), L + sess.T + sess.mydir + head)
+        if name == "key31":
+            return content + sess.sign(content)
+        salt20 = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=20)
+        return content + sess.priv.sign(L + sess.T + sess.mydir + content, salt20, hashes.SHA256())
+    ftype = END if name.startswith("end") else BYE
+    body = sess.ctl_body(ftype, sess.take_seq(), {"bye3": 3, "end1": 1}.get(name, 0),
+                         sess.delivered + 1 if name == "ackover" else None)
+    return body + b"\x00" if name == "byelong" else body[:-1] if name.endswith("short") else body
+
+
+def bound_reach(sess, phase):
+    """Take the handshake as far as `phase`, in either role."""
+    client = sess.mydir == b"c"
+    if phase in ("open", "end", "bye"):
+        sess.handshake()
+        if phase == "end":
+            sess.send_end()
+        elif phase == "bye":    # once the other side's END (its input all sent) is in
+            while True:
+                body = sess.reader.next_frame(STALL, MAX_LEN)
+                if body is not None and sess.receive(body)[0] == END:
+                    break
+            sess.send_bye(0)
+    elif phase == "pre":
+        if not client:
+            finish(2, "at-pre-*: a client's attack")
+    elif client:
+        sess.make_hello()
+        sess.send_commit()
+        sess.recv_hello()
+        if phase == "hello":
+            sess.send_raw(sess.my_hello)
+    else:
+        sess.recv_commit()
+        if phase == "hello":
+            sess.send_hello()
+            sess.recv_hello()
+
+
+def bound_hello(sess, name):
+    """Our HELLO with a key or a length the receiver must refuse (or just accept)."""
+    if name == "key-ec":
+        spki = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(DER, SPKI)
+    elif name in BOUND_KEYS:
+        bits = {"key2047": 2047, "key4097": 4097}.get(name, 2048)
+        e = {"key-e65539": 65539, "key-e2p32": (1 << 32) + 65537}.get(name, 65537)
+        n = int.from_bytes(os.urandom((bits + 7) // 8), "big") % (1 << bits) | (1 << (bits - 1)) | 1
+        spki = rsa.RSAPublicNumbers(e, n).public_key().public_bytes(DER, SPKI)
+    else:
+        spki = sess.spki
+    body = bytes([HELLO, VERSION]) + os.urandom(NONCE_LEN) + own_eph(sess) + spki
+    if name in ("hello1024", "hello1025"):
+        body += bytes(int(name[5:]) - len(body))
+    sess.my_hello = frame(body)
+    if sess.mydir == b"c":
+        sess.send_commit()
+        sess.read_handshake_frame()
+    else:
+        sess.recv_commit()
+    sess.send_raw(sess.my_hello)
+
+
+def run_bound(sess, args):
+    name = args.attack
+    try:
+        if name.startswith("at-"):
+            _, phase, ftype = name.split("-")
+            bound_reach(sess, phase)
+            sess.send_raw(bound_frame(sess, ftype))
+        else:
+            bound_hello(sess, name)
+        log("attack %s sent" % name)
+    except ProtocolError as e:
+        finish(1, "ERROR " + str(e))
+    except Closed as e:
+        finish(0, "closed by other side (%s), before the attack completed" % e)
+    except OSError as e:
+        log("send failed: %s" % e)
+    end, bye = time.monotonic() + STALL + 5, "no BYE seen"     # a failure closes without BYE
+    while time.monotonic() < end:
+        try:
+            body = sess.reader.next_frame(1.0, MAX_LEN if sess.established else MAX_HS_LEN)
+            if body is not None and body[0] == BYE:
+                bye = "BYE seen"
+        except ProtocolError as e:
+            log("discarding the rest: %s" % e)
+            sess.reader.buf.clear()
+        except Closed as e:
+            finish(0, "closed by other side (%s); %s" % (e, bye))
+    finish(1, "the other side did not close")
+
+
 def main():
     args = parse_args()
     if args.flood:
@@ -941,7 +1101,9 @@ def main():
     sess.eph_top_bit = args.eph_top_bit
     if sess.split:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if args.attack in (None, "split1"):
+    if args.attack in BOUND_ATTACKS:
+        run_bound(sess, args)
+    elif args.attack in (None, "split1"):
         run_normal(sess, args)
     else:
         run_attack(sess, args)
