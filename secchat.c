@@ -2241,7 +2241,8 @@ connect_to(struct session *s, const char *host, const char *port, struct addrinf
 		}
 	}
 	if ((s->fd = fd) < 0)
-		return got_sig ? -1 : fail(s, "cannot connect to %s port %s: %s", host, port, strerror(err));
+		return got_sig ? -1 : fail(s, "cannot connect to %s port %s: %s%s", host, port, strerror(err),
+		    err == ECONNRESET ? ": the server is busy with another session" : "");
 	msg("connected to %s port %s", host, port);
 	return 0;
 }

@@ -9,6 +9,7 @@
 # survives, or no longer applies (the sed script changes another number of
 # places than it says, e.g. because the code moved).  Prints a table: the
 # mutant, the first test that failed, the seconds it took.  JOBS=2 at once.
+# TEST_PORT=N: every run uses ports from N (then JOBS=1, or runs collide).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 CC=${CC:-cc}
@@ -34,7 +35,7 @@ one() {
 	if ! build "$d/secchat.c" "$d/secchat"; then
 		row "$name" "DOES NOT BUILD" 0 bad; sed 's/^/    /' "$d/secchat.cc"; return
 	fi
-	TEST_PORT=$((20000 + (idx + 8) % 96 * 128)) SECCHAT=$d/secchat timeout 300 ./test.sh "$groups" > "$d/test.log" 2>&1
+	TEST_PORT=${TEST_PORT:-$((20000 + (idx + 8) % 96 * 128))} SECCHAT=$d/secchat timeout 300 ./test.sh "$groups" > "$d/test.log" 2>&1
 	rc=$?
 	first=$(sed -n 's/^FAIL - //p' "$d/test.log" | head -1)
 	[ $rc = 124 ] && first="(test.sh hung: timed out after 300 s) $first"
@@ -54,7 +55,7 @@ start=$(date +%s)
 # The control: the real secchat passes every group that is to kill a mutant.
 groups=$(for n in "${names[@]}"; do sed -n 's/^# test: //p' "tests/mutants/$n.sed"; done | paste -sd'|')
 build secchat.c "$W/secchat" || { cat "$W/secchat.cc"; exit 1; }
-if ! TEST_PORT=20000 SECCHAT=$W/secchat ./test.sh "$groups" > "$W/control.log" 2>&1; then
+if ! TEST_PORT=${TEST_PORT:-20000} SECCHAT=$W/secchat ./test.sh "$groups" > "$W/control.log" 2>&1; then
 	grep -v '^ok' "$W/control.log"; echo "the unchanged secchat fails the mutants' tests"; exit 1
 fi
 echo "control: the unchanged secchat passes them ($(tail -1 "$W/control.log"))"
