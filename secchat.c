@@ -119,6 +119,7 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define BYE_WAIT	5000	/* our BYE 1 or 2 sent: for the peer's end of stream */
 #define DRAIN_POLL	20	/* stdout's reader not done yet: look again */
 #define HELLO_GAP	1000	/* -k: after a HELLO that led to no session */
+#define BACKLOG		256	/* -k: a flood during a session is reset at once, not left to retry its SYNs */
 /*
  * A peer whose machine vanished: keepalive probes after 30 s of silence, and
  * a connection whose data or probes go unacknowledged for 90 s is given up.
@@ -1755,11 +1756,11 @@ turn_away(int lfd)
 	static const struct linger rst = { 1, 0 };
 	int fd;
 
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
-		return;		/* it left already */
-	/* Failing that, a FIN: turned away all the same. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
-	close(fd);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		/* Failing that, a FIN: turned away all the same. */
+		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+		close(fd);
+	}
 }
 
 static int
@@ -2142,7 +2143,10 @@ wait_fd(struct session *s, int fd, short events)
 	return interrupted(s);
 }
 
-/* Listen on every address: IPv6 and IPv4 where there is IPv6, else IPv4. */
+/*
+ * Listen on every address: IPv6 and IPv4 where there is IPv6, else IPv4.
+ * Non-blocking: a client gone between poll and accept must not stop a session.
+ */
 static int
 listen_on(struct session *s, const char *port)
 {
@@ -2160,7 +2164,7 @@ listen_on(struct session *s, const char *port)
 		    (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 		    (ai->ai_family == AF_INET6 &&
 		    setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0) ||
-		    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(lfd, 1) < 0)) {
+		    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(lfd, BACKLOG) < 0)) {
 			err = errno;
 			close(lfd);
 			lfd = -1;
@@ -2425,6 +2429,8 @@ discard_input(struct session *s)
  * comes during a session is turned away (see turn_away).  After a HELLO that
  * led to no session, the next waits a second: a man in the middle who tries
  * HELLO after HELLO for a safety code that matches his gets one try a second.
+ * A server that pins its clients needs no pause: he cannot finish a
+ * handshake with it.
  */
 static void
 serve(struct session *s, const char *port)
@@ -2443,12 +2449,12 @@ serve(struct session *s, const char *port)
 		s->lfd = lfd;
 		converse(s);
 		s->lfd = -1;
-		hello = s->phase != P_COMMIT && s->phase != P_OPEN;
+		hello = s->npin == 0 && s->phase != P_COMMIT && s->phase != P_OPEN;
 		if (got_sig)
 			break;
 		reset(s);
 		discard_input(s);
-		/* Signals come in here (and end the wait) only. */
+		/* A signal during the pause ends the server, as between sessions. */
 		if (hello && ppoll(NULL, 0, &gap, &waitmask) < 0 && got_sig)
 			break;
 		/* Signals come in while we wait for the next key too. */
