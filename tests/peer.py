@@ -610,7 +610,7 @@ def run_attack(sess, args):
             for text in args.send:
                 sess.send_msg(os.fsencode(text))
             attack_action(sess, name)
-        log("attack %s sent" % name)
+        log("attack %s sent at %d ms" % (name, time.time() * 1000))
     except ProtocolError as e:
         finish(1, "ERROR " + str(e))
     except Closed as e:
