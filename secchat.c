@@ -118,8 +118,6 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define STALL_TIMEOUT	30000	/* without a byte of a frame that has started */
 #define BYE_WAIT	5000	/* our BYE 1 or 2 sent: for the peer's end of stream */
 #define DRAIN_POLL	20	/* stdout's reader not done yet: look again */
-#define HELLO_GAP	1000	/* -k: after a HELLO that led to no session */
-#define BACKLOG		256	/* -k: a flood during a session is reset at once, not left to retry its SYNs */
 /*
  * A peer whose machine vanished: keepalive probes after 30 s of silence, and
  * a connection whose data or probes go unacknowledged for 90 s is given up.
@@ -130,6 +128,9 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define KEEPINTVL	10
 #define KEEPCNT		6
 #define USER_TIMEOUT	90000	/* milliseconds */
+
+#define HELLO_GAP	1	/* -k, seconds: after a HELLO that led to no session */
+#define BACKLOG		256	/* -k: a flood during a session is reset at once, not left to retry its SYNs */
 
 #define KEYBITS		2048	/* default size of a key we make */
 #define MAXKEYFILE	16384	/* a PEM private key of 4096 bits is about 3.3 KB */
@@ -2285,7 +2286,7 @@ seed(struct session *s)
 	unsigned char b;
 	int ret, fd, nosys = 0;
 
-	while (getrandom(&b, 1, 0) < 0 && !(nosys = errno == ENOSYS)) {
+	while (getrandom(&b, 1, 0) < 0 && !(nosys = (errno == ENOSYS))) {
 		if (got_sig)
 			return interrupted(s);
 		if (errno != EINTR)
@@ -2435,7 +2436,7 @@ discard_input(struct session *s)
 static void
 serve(struct session *s, const char *port)
 {
-	struct timespec gap = { HELLO_GAP / 1000, HELLO_GAP % 1000 * 1000000 };
+	struct timespec gap = { HELLO_GAP, 0 };
 	int lfd, hello;
 
 	if ((lfd = listen_on(s, port)) < 0)
