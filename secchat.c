@@ -170,6 +170,9 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define KEEPCNT		6
 #define USER_TIMEOUT	90000	/* milliseconds */
 
+#define HELLO_GAP	1	/* -k, seconds: after a HELLO that led to no session */
+#define BACKLOG		256	/* -k: a flood during a session is reset at once, not left to retry its SYNs */
+
 #define KEYBITS		2048	/* default size of a key we make */
 #define MAXKEYFILE	16384	/* a PEM private key of 4096 bits is about 3.3 KB */
 #define FP_LEN		52	/* "SHA256:", 43 base64 characters, NUL and room */
@@ -178,7 +181,7 @@ enum { R_USER, R_SIGNAL, R_LOCAL };			/* BYE reasons */
 #define EXIT_PIN	3	/* the peer's key is not one we accepted */
 
 enum { P_COMMIT, P_HELLO, P_AUTH, P_OPEN };	/* what we expect from the peer next */
-enum { NET, IN, KEY };			/* poll slots */
+enum { NET, IN, KEY, LISTEN };		/* poll slots */
 
 struct session {
 	/* For the whole run. */
@@ -189,6 +192,7 @@ struct session {
 	struct termios saved;	/* the terminal as we found it */
 	int verbose;
 	int keep;		/* -k: serve one client after another */
+	int lfd;		/* -k: the listener, during a session; else -1 */
 	int bits;		/* size of the keys we make */
 	int fresh;		/* our key is made here, not read from a file (-i) */
 	int used;		/* our key has protected an established session */
@@ -1668,21 +1672,27 @@ deliver(struct session *s, const unsigned char *m, size_t n)
 
 /*
  * Has all that we wrote to stdout reached its reader?  1 yes, 0 not yet, -1
- * never: a file must be fsync'ed, a pipe emptied by its reader (a reader gone
- * first is a failure), a socket's send queue drained; for a terminal or a
- * device the completed write is enough.  Only then may our BYE's ACK count it.
+ * never: a file or a block device must be fsync'ed, a pipe emptied by its
+ * reader (a reader gone first is a failure), a socket's send queue drained
+ * with no error pending (a reader that left with bytes unread made the kernel
+ * drop them: ECONNRESET); for a terminal or another device the completed
+ * write is enough.  Only then may our BYE's ACK count it.
  */
 static int
 drained(struct session *s)
 {
 	struct pollfd p = { 1, 0, 0 };
 	struct stat st;
-	int n = 0;
+	socklen_t len = sizeof(int);
+	int n = 0, err = 0;
 
-	if (s->written == s->acked || fstat(1, &st) < 0 ||
-	    !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+	if (s->written == s->acked || fstat(1, &st) < 0 || !(S_ISREG(st.st_mode) ||
+	    S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 		return 1;
-	if (S_ISREG(st.st_mode) ? fsync(1) < 0 :	/* SIOCOUTQ is TIOCOUTQ */
+	if (S_ISSOCK(st.st_mode) && (getsockopt(1, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err))
+		return fail(s, "stdout's reader went away leaving bytes unread (%s)",
+		    strerror(err ? err : errno));
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ? fsync(1) < 0 :	/* SIOCOUTQ is TIOCOUTQ */
 	    ioctl(1, S_ISFIFO(st.st_mode) ? FIONREAD : TIOCOUTQ, &n) < 0)
 		return fail(s, "writing to stdout: %s", strerror(errno));
 	if (n == 0)
@@ -1917,12 +1927,36 @@ recv_frame(struct session *s, unsigned char *b, size_t len)
 
 /* ---- the I/O loop ---- */
 
-/* The connection failed or ended before the peer's BYE. */
+/*
+ * The connection failed or ended before the peer's BYE.  A client's that ends
+ * before the server's HELLO: either the server is busy (see turn_away) or it
+ * does not know our COMMIT.
+ */
 static int
 lost(struct session *s, const char *why)
 {
+	if (s->dir == 'c' && s->phase == P_HELLO)
+		return fail(s, "connection lost (%s) before the server's HELLO: the server is busy "
+		    "with another session, or speaks another secchat version", why);
 	return fail(s, "connection lost (%s)%s", why, s->phase == P_OPEN && s->got_bye < 0 ?
 	    " before the peer's BYE: delivery not confirmed" : "");
+}
+
+/*
+ * -k: a client that comes during a session is accepted and reset at once:
+ * the listener never stops listening, so the port is never free to take.
+ */
+static void
+turn_away(int lfd)
+{
+	static const struct linger rst = { 1, 0 };
+	int fd;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		/* Failing that, a FIN: turned away all the same. */
+		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+		close(fd);
+	}
 }
 
 static int
@@ -2179,25 +2213,33 @@ over(const struct session *s)
 /*
  * The session is over: half-close and read to the peer's end of stream, so
  * that close() never resets a connection with our last frame still queued.
+ * Signals are let in: another one ends the wait at once.
  */
 static void
 linger(struct session *s)
 {
 	unsigned char buf[512];
 	struct pollfd p = { s->fd, POLLIN, 0 };
+	struct timespec ts;
 	int64_t end = now_ms() + BYE_WAIT, now;
+	int r;
 
 	if (!s->shut && shutdown(s->fd, SHUT_WR) < 0)
 		return;
-	while ((now = now_ms()) < end && poll(&p, 1, (int)(end - now)) > 0 &&
-	    read(s->fd, buf, sizeof buf) > 0)
-		;
+	while (nsig == s->sigseen && (now = now_ms()) < end) {
+		ts.tv_sec = (end - now) / 1000;
+		ts.tv_nsec = (end - now) % 1000 * 1000000;
+		if ((r = ppoll(&p, 1, &ts, &waitmask)) < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || read(s->fd, buf, sizeof buf) <= 0)
+			break;
+	}
 }
 
 static int
 loop(struct session *s)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	struct timespec ts, *tp;
 	int64_t d, now;
 	uint64_t seq;
@@ -2235,8 +2277,10 @@ loop(struct session *s)
 		pfd[IN].events = POLLIN;
 		pfd[KEY].fd = s->keygen == 1 ? s->keypipe[0] : -1;
 		pfd[KEY].events = POLLIN;
+		pfd[LISTEN].fd = s->lfd;
+		pfd[LISTEN].events = POLLIN;
 		/* Signals are let in only here, so none is missed between checks. */
-		if (ppoll(pfd, 3, tp, &waitmask) < 0) {
+		if (ppoll(pfd, 4, tp, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail(s, "poll: %s", strerror(errno));
@@ -2253,6 +2297,8 @@ loop(struct session *s)
 			return -1;
 		if (pfd[KEY].fd >= 0 && pfd[KEY].revents)
 			join_next_key(s);
+		if (pfd[LISTEN].fd >= 0 && pfd[LISTEN].revents)
+			turn_away(s->lfd);
 		/* Keep turning input into frames while the socket takes them whole. */
 		do {
 			seq = s->txseq;
@@ -2305,7 +2351,10 @@ wait_fd(struct session *s, int fd, short events)
 	return interrupted(s);
 }
 
-/* Listen on every address: IPv6 and IPv4 where there is IPv6, else IPv4. */
+/*
+ * Listen on every address: IPv6 and IPv4 where there is IPv6, else IPv4.
+ * Non-blocking: a client gone between poll and accept must not stop a session.
+ */
 static int
 listen_on(struct session *s, const char *port)
 {
@@ -2319,11 +2368,11 @@ listen_on(struct session *s, const char *port)
 		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 		if (getaddrinfo(NULL, port, &hints, &ai) != 0)
 			continue;
-		if ((lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+		if ((lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) >= 0 &&
 		    (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 		    (ai->ai_family == AF_INET6 &&
 		    setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0) ||
-		    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(lfd, 1) < 0)) {
+		    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(lfd, BACKLOG) < 0)) {
 			err = errno;
 			close(lfd);
 			lfd = -1;
@@ -2404,7 +2453,8 @@ connect_to(struct session *s, const char *host, const char *port, struct addrinf
 		}
 	}
 	if ((s->fd = fd) < 0)
-		return got_sig ? -1 : fail(s, "cannot connect to %s port %s: %s", host, port, strerror(err));
+		return got_sig ? -1 : fail(s, "cannot connect to %s port %s: %s%s", host, port, strerror(err),
+		    err == ECONNRESET ? ": the server is busy with another session" : "");
 	msg("connected to %s port %s", host, port);
 	return 0;
 }
@@ -2432,18 +2482,30 @@ usage(void)
 	    "  -h       this help\n");
 }
 
-/* Seed the DRBG only once the kernel's RNG is ready (musl's /dev/urandom does not wait). */
+/*
+ * Seed the DRBG only once the kernel's RNG is ready (musl's /dev/urandom does
+ * not wait).  Before Linux 3.17 there is no getrandom: /dev/random turns
+ * readable then.
+ */
 static int
 seed(struct session *s)
 {
 	unsigned char b;
-	int ret;
+	int ret, fd, nosys = 0;
 
-	while (getrandom(&b, 1, 0) < 0 && errno != ENOSYS) {
+	while (getrandom(&b, 1, 0) < 0 && !(nosys = (errno == ENOSYS))) {
 		if (got_sig)
 			return interrupted(s);
 		if (errno != EINTR)
 			return fail(s, "waiting for the kernel's RNG: %s", strerror(errno));
+	}
+	if (nosys) {
+		if ((fd = open("/dev/random", O_RDONLY | O_CLOEXEC)) < 0)
+			return fail(s, "/dev/random: %s", strerror(errno));
+		ret = wait_fd(s, fd, POLLIN);
+		close(fd);
+		if (ret < 0)
+			return -1;
 	}
 	if ((ret = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy,
 	    (const unsigned char *)"secchat", 7)) != 0)
@@ -2570,14 +2632,19 @@ discard_input(struct session *s)
  * fresh keys, the next key is made during each established session (see
  * start_next_key) and takes over before the next accept; a key that only saw
  * failed handshakes protected nothing and is kept, so failed handshakes cost
- * no key generation.  During a session the listener is paused: not listening,
- * the kernel refuses other clients at once; and without SO_REUSEADDR, so
- * that no other process, another user's included, can bind the port.
+ * no key generation.  The listener listens for the whole run, so that no
+ * other process, another user's included, can take the port; a client that
+ * comes during a session is turned away (see turn_away).  After a HELLO that
+ * led to no session, the next waits a second: a man in the middle who tries
+ * HELLO after HELLO for a safety code that matches his gets one try a second.
+ * A server that pins its clients needs no pause: he cannot finish a
+ * handshake with it.
  */
 static void
 serve(struct session *s, const char *port)
 {
-	int lfd, reuse;
+	struct timespec gap = { HELLO_GAP, 0 };
+	int lfd, hello;
 
 	if ((lfd = listen_on(s, port)) < 0)
 		return;
@@ -2587,24 +2654,17 @@ serve(struct session *s, const char *port)
 			converse(s);
 			return;
 		}
-		reuse = 0;
-		if (shutdown(lfd, SHUT_RD) < 0 ||
-		    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) < 0) {
-			fail(s, "pausing the listener: %s", strerror(errno));
-			break;
-		}
+		s->lfd = lfd;
 		converse(s);
+		s->lfd = -1;
+		hello = s->npin == 0 && s->phase != P_COMMIT && s->phase != P_OPEN;
 		if (got_sig)
 			break;
 		reset(s);
 		discard_input(s);
-		/* Our own connections in TIME_WAIT need SO_REUSEADDR back. */
-		reuse = 1;
-		if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) < 0 ||
-		    listen(lfd, 1) < 0) {
-			fail(s, "cannot listen again: %s", strerror(errno));
+		/* A signal during the pause ends the server, as between sessions. */
+		if (hello && ppoll(NULL, 0, &gap, &waitmask) < 0 && got_sig)
 			break;
-		}
 		/* Signals come in while we wait for the next key too. */
 		if (s->used && s->fresh &&
 		    (sigprocmask(SIG_SETMASK, &waitmask, NULL) < 0 || use_next_key(s) < 0 ||
@@ -2762,7 +2822,7 @@ main(int argc, char *argv[])
 		if (fcntl(ch, F_GETFD) < 0 && open("/dev/null", O_RDWR) != ch)
 			return 1;
 
-	s.fd = -1;
+	s.fd = s.lfd = -1;
 	reset(&s);
 	if ((ch = parse_args(&s, &o, argc, argv)) >= 0)
 		return ch;

@@ -100,6 +100,9 @@ wait_pid() {
 # peak FILE: the peak memory in KiB that tests/rusage.c wrote; memok FILE: under the bound.
 peak() { cut -d' ' -f1 "$1" 2>/dev/null; }
 memok() { local k; k=$(peak "$1"); test -n "$k" && test "$k" -lt "$MEMKB"; }
+# status FILE: the exit status tests/rusage.c wrote (for children started long
+# before: by then bash may have lost theirs to a new child with the same pid).
+status() { local s; s=$(cut -d' ' -f4 "$1" 2>/dev/null); echo "${s:-none}"; }
 # wait_n FILE REGEX N: poll until N lines of the file match (bounded, 40 s).
 wait_n() {
 	local i
@@ -171,7 +174,8 @@ declare -A VANISH
 if unshare -rn nft list ruleset > /dev/null 2>&1; then
 	for mode in idle busy; do
 		newdir "vanish-$mode"; newport
-		unshare -rn tests/vanish.sh "$BIN" $mode "$PORT" > "$D/v.out" 2>&1 7>&- 8>&- & VANISH[$mode]=$!
+		# Its status in a file: see status() (the same for valgrind's below).
+		{ unshare -rn tests/vanish.sh "$BIN" $mode "$PORT" > "$D/v.out" 2>&1; echo $? > "$D/v.rc"; } 7>&- 8>&- & VANISH[$mode]=$!
 	done
 fi
 
@@ -183,10 +187,10 @@ newdir valgrind; newport
 VG="valgrind --leak-check=full --error-exitcode=1"
 if [ -z "$SANITIZED" ] && command -v valgrind > /dev/null; then
 	printf 'from the server\n' > "$D/s.in"; head -c 300000 /dev/urandom > "$D/c.in"
-	$VG --log-file="$D/s.vg" "$BIN" -s -p "$PORT" < "$D/s.in" > "$D/s.out" 2> "$D/s.err" & VSPID=$!
+	{ $VG --log-file="$D/s.vg" "$BIN" -s -p "$PORT" < "$D/s.in" > "$D/s.out" 2> "$D/s.err"; echo $? > "$D/s.rc"; } & VSPID=$!
 	(wait_for "$D/s.err" "listening on port" 60 > /dev/null &&
-	    exec timeout 120 $VG --log-file="$D/c.vg" "$BIN" -c 127.0.0.1 -p "$PORT" \
-	    < "$D/c.in" > "$D/c.out" 2> "$D/c.err") & VCPID=$!
+	    timeout 120 $VG --log-file="$D/c.vg" "$BIN" -c 127.0.0.1 -p "$PORT" \
+	    < "$D/c.in" > "$D/c.out" 2> "$D/c.err"; echo $? > "$D/c.rc") & VCPID=$!
 fi
 
 fi
@@ -746,7 +750,8 @@ fi
 
 if sel flood; then
 # ---- a flood of 200 connections while a session moves 2 MB ----
-# Without -k the listener is closed during the session, with -k paused.
+# Without -k the listener is closed during the session (the kernel refuses),
+# with -k each client is accepted and reset at once.
 for k in "" -k; do
 	newdir "flood$k"; newport
 	mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
@@ -761,7 +766,7 @@ for k in "" -k; do
 	[ -n "$k" ] && wait_n "$D/s.err" "listening on port" 2 && kill -TERM $SPID
 	wait_pid $SPID; SRC=$?
 	LOGS="$D/*.err"
-	expect "flood${k:+ (-k)}: every one of 200 connections refused within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
+	expect "flood${k:+ (-k)}: every one of 200 connections turned away within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
 	expect "flood${k:+ (-k)}: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
 	expect "flood${k:+ (-k)}: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
 done
@@ -803,9 +808,15 @@ for how in idle full; do
 	wait_for "$D/p.err" "listening"
 	"$BIN" -c 127.0.0.1 -p "$PORT" < "$IN" > /dev/null 2> "$D/c.err" 8>&- & CPID=$!
 	wait_for "$D/p.err" "holding the connection"
-	if [ $how = full ]; then	# a send queue this long: the peer's window is shut
+	# full: wait for our send queue (Send-Q of our end, dport) to pass 1 MB,
+	# the peer's window shut.  Soon after, not later: a window shut for the
+	# 90 s of TCP_USER_TIMEOUT ends the connection by itself (a check that
+	# once read the peer's empty queue instead waited 20 s, and on a busy
+	# machine long enough for that: "status 143 after 2237 ms").
+	i=0
+	if [ $how = full ]; then
 		for ((i = 0; i < 400; i++)); do
-			q=$(ss -tnH state established "( sport = :$PORT )" 2>/dev/null | awk '{print $2; exit}')
+			q=$(ss -tnH state established "( dport = :$PORT )" 2>/dev/null | awk '{print $2; exit}')
 			[ "${q:-0}" -gt 1000000 ] 2>/dev/null && break
 			sleep 0.05
 		done
@@ -815,7 +826,7 @@ for how in idle full; do
 	ms=$((t1 - t0))
 	[ $how = full ] && why="could not send our BYE within 5 s" || why="interrupted: closing"
 	expect "SIGTERM, the peer silent ($how): status 143 after $ms ms, 5 s or more, under 7 s ($why)" \
-	    eval 'test "$RC" = 143 -a "$ms" -ge 5000 -a "$ms" -lt 7000 && has "$D/c.err" "$why"'
+	    eval 'test "$i" -lt 400 -a "$RC" = 143 -a "$ms" -ge 5000 -a "$ms" -lt 7000 && has "$D/c.err" "$why"'
 done
 fi
 
@@ -1084,7 +1095,7 @@ if sel keep; then
 # ---- -k, started at the top: SIGTERM once the fourth session is over ----
 D=$KEEPD; LOGS="$D/*.err"
 wait_pid $KEEPSEQ 60
-kill -TERM $KEEPPID; wait_pid $KEEPPID 10; RC=$?
+kill -TERM $KEEPPID; wait_pid $KEEPPID 10 2> /dev/null; RC=$(status "$KEEPD/s.ru")
 expect "-k: first client served (status 0, its line delivered, our END at once)" eval 'test "$(cat "$D/c1.rc")" = 0 && has "$D/s.out" "first client" && test ! -s "$D/c1.out" && has "$D/c1.err" "finished sending"'
 expect "-k: the bad signature ends only its own session" has "$D/s.err" "signature verification failed"
 expect "-k: the stalled client is dropped after 30 s" has "$D/s.err" "handshake did not complete"
@@ -1099,7 +1110,7 @@ if sel stall; then
 # ---- the stalled peers, started at the top ----
 for name in stall-handshake stall-midframe stall-busy; do
 	D=$T/$name; LOGS="$D/*.err"
-	wait_pid "${STALLED[$name]}" 45; RC=$?
+	wait_pid "${STALLED[$name]}" 45 2> /dev/null; RC=$(status "$D/s.ru")
 	re=$([ $name = stall-handshake ] && echo "handshake did not complete within 30 s" || echo "stalled in the middle of a frame for 30 s")
 	expect "$name: secchat gives up with status 1 ($re)" eval 'test "$RC" = 1 && has "$D/s.err" "$re"'
 	# peer.py measures from the event the limit names: its connection
@@ -1122,7 +1133,7 @@ for mode in idle busy; do
 		skip "vanished peer ($mode): needs unshare -rn and nft (nftables)"
 		continue
 	fi
-	wait_pid "${VANISH[$mode]}" 160; RC=$?
+	wait_pid "${VANISH[$mode]}" 160 2> /dev/null; RC=$(cat "$D/v.rc" 2> /dev/null)
 	expect "a vanished peer ($mode): the client gives up within 130 s, status 1, connection timed out" test "$RC" = 0
 	sed 's/^/    /' "$D/v.out"
 done
@@ -1136,7 +1147,8 @@ if [ -n "$SANITIZED" ]; then
 elif ! command -v valgrind > /dev/null; then
 	skip "valgrind: not installed"
 else
-	wait_pid $VSPID 90; SRC=$?; wait_pid $VCPID 90; CRC=$?
+	wait_pid $VSPID 90 2> /dev/null; wait_pid $VCPID 90 2> /dev/null
+	SRC=$(cat "$D/s.rc" 2> /dev/null) CRC=$(cat "$D/c.rc" 2> /dev/null)
 	expect "valgrind: both sides exit 0 (an error or a definite leak would be status 1)" test "$SRC" = 0 -a "$CRC" = 0
 	expect "valgrind: ERROR SUMMARY 0 errors on both sides, nothing definitely lost" eval 'has "$D/s.vg" "ERROR SUMMARY: 0 errors" && has "$D/c.vg" "ERROR SUMMARY: 0 errors" && ! grep -q "definitely lost: [1-9]" "$D/s.vg" "$D/c.vg"'
 	expect "valgrind: messages byte-exact both ways" eval 'cmp -s "$D/c.in" "$D/s.out" && cmp -s "$D/s.in" "$D/c.out"'

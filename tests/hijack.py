@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""hijack.py PORT: try to take a TCP port as secchat's -k listener pauses it:
+"""hijack.py PORT: try to take the TCP port of a -k secchat during a session:
 bind with SO_REUSEADDR and listen, on IPv4 and on IPv6.  Prints what
 happened; exits 0 only if every attempt failed with "Address already in use"."""
 import errno, socket, sys

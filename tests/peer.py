@@ -11,9 +11,9 @@ or as a hostile one (--attack NAME).
   peer.py -c PORT --flood N
 
 --flood N opens N connections at once and speaks no protocol: it reports how
-many the other side refused and how long the slowest answer took, and exits 0
-only if every one was refused within a second (a SYN that goes unanswered is
-retried after one second, so a refusal within it is the kernel's at once).
+many the other side refused or reset and how long the slowest answer took, and
+exits 0 only if every one was turned away within a second (a SYN that goes
+unanswered is retried after one second, so a refusal within it is at once).
 
 Every HELLO's nonce must be random: an all-zero one is refused, and with
 --nonces FILE one seen before (the file keeps them, one hex line each, across
@@ -799,9 +799,11 @@ def run_attack(sess, args):
 
 
 def flood(port, count):
-    """Connect count times at once; every connection must be refused promptly."""
+    """Connect count times at once; every connection must be turned away
+    promptly: refused by the kernel, or (a -k server during a session)
+    accepted and reset."""
     t0, socks, slowest = time.monotonic(), {}, 0.0
-    results = {"refused": 0, "accepted": 0, "other": 0}
+    results = {"refused": 0, "reset": 0, "accepted": 0, "other": 0}
     for _ in range(count):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
@@ -811,19 +813,31 @@ def flood(port, count):
     for fd in socks:
         poller.register(fd, select.POLLOUT)
     while socks and time.monotonic() - t0 < 10:
-        for fd, _ in poller.poll(100):
-            sock = socks.pop(fd)
-            poller.unregister(fd)
+        for fd, ev in poller.poll(100):
+            sock = socks[fd]
             err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            kind = "refused" if err == errno.ECONNREFUSED else "accepted" if err == 0 else "other"
+            if err == 0 and not ev & (select.POLLIN | select.POLLHUP | select.POLLERR):
+                poller.modify(fd, select.POLLIN)    # connected: turned away later?
+                continue
+            if err == 0:
+                try:
+                    err = errno.ECONNRESET if sock.recv(1) == b"" else -1
+                except ConnectionResetError:
+                    err = errno.ECONNRESET
+                except OSError as e:
+                    err = e.errno
+            del socks[fd]
+            poller.unregister(fd)
+            kind = "refused" if err == errno.ECONNREFUSED else "reset" if err == errno.ECONNRESET else "other"
             results[kind] += 1
             if kind == "other":
-                log("flood: %s" % os.strerror(err))
+                log("flood: %s" % (os.strerror(err) if err > 0 else "data received"))
             slowest = max(slowest, time.monotonic() - t0)
             sock.close()
-    log("flood: %d connections: %d refused, %d accepted, %d other, %d unanswered; slowest %.3f s"
-        % (count, results["refused"], results["accepted"], results["other"], len(socks), slowest))
-    finish(0 if results["refused"] == count and slowest < 1.0 else 1)
+    results["accepted"] = len(socks)
+    log("flood: %d connections: %d refused, %d reset, %d accepted and left open, %d other; slowest %.3f s"
+        % (count, results["refused"], results["reset"], results["accepted"], results["other"], slowest))
+    finish(0 if results["refused"] + results["reset"] == count and slowest < 1.0 else 1)
 
 
 def replay(args, priv):

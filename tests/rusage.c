@@ -1,8 +1,10 @@
 /*
  * rusage FILE CMD [ARG]...: run CMD, then write its peak resident memory
- * (KiB), CPU time (user + system, microseconds) and the time it ended
- * (CLOCK_REALTIME, milliseconds, as date +%s%3N) to FILE as "KIB USEC MS";
- * exit with CMD's status (128 + N if signal N ended it).  SIGINT, SIGTERM
+ * (KiB), CPU time (user + system, microseconds), the time it ended
+ * (CLOCK_REALTIME, milliseconds, as date +%s%3N) and its status to FILE as
+ * "KIB USEC MS STATUS"; exit with CMD's status (128 + N if signal N ended
+ * it).  The status in FILE is for a shell that ran CMD in the background long
+ * before: bash forgets a child's status once a later child gets its pid.  SIGINT, SIGTERM
  * and SIGHUP sent to the wrapper are passed on to CMD.
  *
  * In C, not Python: Linux carries a process's peak RSS across execve, so a
@@ -74,10 +76,11 @@ main(int argc, char *argv[])
 	}
 	if ((f = fopen(argv[1], "w")) == NULL)
 		return 1;
-	fprintf(f, "%ld %lld %lld\n", ru.ru_maxrss, (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	fprintf(f, "%ld %lld %lld %d\n", ru.ru_maxrss, (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
 	    1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec,
-	    (long long)end.tv_sec * 1000 + end.tv_nsec / 1000000);
+	    (long long)end.tv_sec * 1000 + end.tv_nsec / 1000000, st);
 	if (fclose(f) != 0)
 		return 1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return st;
 }
