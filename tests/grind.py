@@ -7,7 +7,7 @@ import os, socket, struct, sys, time
 
 port, secs = int(sys.argv[1]), float(sys.argv[2])
 host = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
-commit = bytes([6, 2]) + os.urandom(32)        # COMMIT, secchat/2, a hash
+commit = bytes([6, 3]) + os.urandom(32)        # COMMIT, secchat/3, a hash
 hellos = tries = 0
 end = time.monotonic() + secs
 while time.monotonic() < end:
