@@ -51,13 +51,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# ok STATUS NAME [LOGS]: NAME is fixed text, the same in every run; what was
+# measured goes in FIG, printed on the line after it: FIG="..." expect NAME CMD.
 ok() {
 	if [ "$1" = 0 ]; then
 		passed=$((passed + 1)); echo "ok - $2"
 	else
 		failed=$((failed + 1)); echo "FAIL - $2"
-		[ -n "${3:-}" ] && for f in $3; do [ -f "$f" ] && sed "s|^|    $(basename "$f"): |" "$f" | head -20; done
 	fi
+	[ -n "${FIG:-}" ] && echo "    figures: $FIG"
+	[ "$1" != 0 ] && [ -n "${3:-}" ] && for f in $3; do [ -f "$f" ] && sed "s|^|    $(basename "$f"): |" "$f" | head -20; done
 	return 0
 }
 # expect DESC CMD...: the command's success is the assertion.
@@ -227,7 +230,7 @@ expect "session: server receives the client's message" cmp -s "$D/s.out" "$D/c.i
 expect "session: client receives the server's message" cmp -s "$D/c.out" "$D/s.in"
 expect "fingerprints: server's key seen by the client" test -n "$(fp "$D/s.err" 'your key')" -a "$(fp "$D/s.err" 'your key')" = "$(fp "$D/c.err" 'peer key')"
 expect "fingerprints: client's key seen by the server" test -n "$(fp "$D/c.err" 'your key')" -a "$(fp "$D/c.err" 'your key')" = "$(fp "$D/s.err" 'peer key')"
-expect "safety code: both sides print the same one, 9 digits ($(sc "$D/s.err"))" eval 'test -n "$(sc "$D/s.err")" -a "$(sc "$D/s.err")" = "$(sc "$D/c.err")"'
+FIG="$(sc "$D/s.err")" expect "safety code: both sides print the same one, 9 digits" eval 'test -n "$(sc "$D/s.err")" -a "$(sc "$D/s.err")" = "$(sc "$D/c.err")"'
 expect "fingerprint format: SHA256: and 43 base64 characters" test "$(fp "$D/s.err" 'your key' | grep -cE '^SHA256:[A-Za-z0-9+/]{43}$')" = 1
 # "keys erased" is printed whenever a key existed: the gdb tests (erased*) check the erasure.
 expect "status lines: established, then the closing line, on both sides" eval 'has "$D/s.err" "secure session established" && has "$D/c.err" "secure session established" && has "$D/s.err" "chat ended, keys erased" && has "$D/c.err" "chat ended, keys erased"'
@@ -394,7 +397,7 @@ $PY tests/mitm.py "$MPORT" "$SPORT" 2> "$D/m.err" & MPID=$!
 wait_for "$D/m.err" "mitm: listening"
 PORT=$MPORT; client "$D"; wait_pid $SPID; SRC=$?; wait_pid $MPID
 expect "man in the middle: the chat works through the relay, which reads it" eval 'cmp -s "$D/s.out" "$D/c.in" && cmp -s "$D/c.out" "$D/s.in" && has "$D/m.err" "read 14 bytes of plaintext"'
-expect "man in the middle: the two real sides print different safety codes ($(sc "$D/s.err") / $(sc "$D/c.err"))" eval 'test -n "$(sc "$D/s.err")" -a -n "$(sc "$D/c.err")" -a "$(sc "$D/s.err")" != "$(sc "$D/c.err")"'
+FIG="server $(sc "$D/s.err"), client $(sc "$D/c.err")" expect "man in the middle: the two real sides print different safety codes" eval 'test -n "$(sc "$D/s.err")" -a -n "$(sc "$D/c.err")" -a "$(sc "$D/s.err")" != "$(sc "$D/c.err")"'
 
 fi
 
@@ -431,7 +434,8 @@ expect "replayed key: 200 connections, not one AUTH from the server" eval 'test 
 expect "replayed key: the server names the listed key only for the real client" test "$(grep -c "peer key: $(cat "$D/c.fp")" "$D/s.err")" = 1 -a "$CRC" = 0
 # A real session costs the server three signatures (AUTH, END, BYE): had it
 # signed for each replay, each would cost more than a sixth of the session.
-expect "replayed key: 200 replays took $REPLAY us of CPU, 200 refused at the pin $REFUSED us; each replay costs $(( (REPLAY - REFUSED) / 200 )) us more, under a sixth of one real session ($ONE us)" \
+FIG="200 replays $REPLAY us of CPU, 200 refused at the pin $REFUSED us, each replay $(( (REPLAY - REFUSED) / 200 )) us more; one real session $ONE us" \
+    expect "replayed key: a replay costs the server under a sixth of one real session's CPU more than a key refused at the pin" \
     test "$REFUSED" -gt 0 -a $(( (REPLAY - REFUSED) / 200 )) -lt $((ONE / 6))
 
 fi
@@ -445,9 +449,10 @@ if older "$VER" 2.28.7 || { older 2.99 "$VER" && older "$VER" 3.5.2; }; then wan
 "$BIN" -g "$D/id" > "$D/id.fp" 2> /dev/null
 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/id" < /dev/null 2> "$D/a.err"
 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/id" -a "$(cat "$D/id.fp")" < /dev/null 2> "$D/b.err"
-expect "Mbed TLS $VER: the CVE-2024-23170 warning for -i without pins $([ $want = 1 ] && echo shown || echo 'not shown: fixed')" \
+FIG="Mbed TLS ${VER:-?}: $([ $want = 1 ] && echo 'before the fix, warning wanted' || echo 'fixed, no warning wanted')" \
+    expect "CVE-2024-23170: the warning for -i without pins shown exactly when Mbed TLS predates the fix" \
     test "$(grep -c "CVE-2024-23170.*pin your peers" "$D/a.err")" = $want
-expect "Mbed TLS $VER: no CVE warning when the peer is pinned" hasnt "$D/b.err" CVE
+expect "CVE-2024-23170: no warning when the peer is pinned" hasnt "$D/b.err" CVE
 
 fi
 
@@ -557,7 +562,8 @@ for try in 1 2 3 4 5; do
 		kill -TERM $SPID; wait_pid $SPID 10
 	fi
 done
-expect "-k: SIGTERM while the thread makes the next key (try $try): status 0 after $(( (t1 - t0) / 1000000 )) ms, process gone" \
+FIG="try $try, status ${RC:-none} after $(( (${t1:-0} - ${t0:-0}) / 1000000 )) ms" \
+    expect "-k: SIGTERM while the thread makes the next key: status 0 within 2 s, process gone" \
     eval 'test "$CRC" = 0 -a "$RC" = 0 && hasnt "$D/s.err" "next key ready" && test $(( (t1 - t0) / 1000000 )) -lt 2000 && ! kill -0 $SPID 2>/dev/null'
 
 fi
@@ -614,7 +620,8 @@ if sel badhost; then
 # -c resolves the name before it makes a key; a failed lookup says only that.
 newdir badhost
 t0=$(date +%s%N); "$BIN" -c no.such.host.invalid -b 4096 < /dev/null 2> "$D/c.err"; RC=$?; t1=$(date +%s%N)
-expect "-c no.such.host.invalid: status 1 in $(( (t1 - t0) / 1000000 )) ms, no key made, no 'keys erased'" \
+FIG="status $RC in $(( (t1 - t0) / 1000000 )) ms" \
+    expect "-c no.such.host.invalid: status 1 within 2 s, no key made, no 'keys erased'" \
     eval 'test "$RC" = 1 -a $(( (t1 - t0) / 1000000 )) -lt 2000 && hasnt "$D/c.err" generating && hasnt "$D/c.err" "keys erased" && has "$D/c.err" "no.such.host.invalid"'
 "$BIN" -s -x 2> "$D/u.err"
 expect "a usage error prints no 'keys erased'" hasnt "$D/u.err" "keys erased"
@@ -657,7 +664,7 @@ attack() {
 	expect "$name: secchat ends the session with status 1" test "$RC" = 1
 	expect "$name: says why ($re)" grep -qa -- "$re" "$ERR"
 	expect "$name: prints nothing forged" eval '! grep -qa FORGED "$OUT"'
-	expect "$name: peak memory $(peak "${ERR%.err}.ru") KiB, under $MEMKB" memok "${ERR%.err}.ru"
+	FIG="peak $(peak "${ERR%.err}.ru") KiB" expect "$name: peak memory under $MEMKB KiB" memok "${ERR%.err}.ru"
 }
 attack c tamper-ct "message 0: decryption failed"
 attack c tamper-wrap "message 0: decryption failed"
@@ -721,9 +728,10 @@ HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$KPID/status")
 kill -TERM $KPID; wait_pid $KPID 10; RC=$?
 REJ=$(( (${c1:-0} - ${c0:-0}) / 1000 )) SES=$(( (${c2:-0} - ${c1:-0}) / 1000 ))
 expect "16384-bit key: refused by its frame length, before it is read" has "$D/s.err" "frame length 2[0-9]* out of bounds"
-expect "16384-bit key: refusing it took $REJ us of CPU, a whole session $SES us: less than one of its three private-key operations" test "$REJ" -gt 0 -a $((REJ * 3)) -lt "$SES"
+FIG="refusing it $REJ us of CPU, a whole session $SES us" \
+    expect "16384-bit key: refusing it costs less CPU than one of a whole session's three private-key operations" test "$REJ" -gt 0 -a $((REJ * 3)) -lt "$SES"
 expect "16384-bit key: the -k server served the next client and exits 0 on SIGTERM" eval 'test "$RC" = 0 && has "$D/p2.err" "session closed"'
-expect "16384-bit key: -k server peak memory ${HWM:-?} KiB, under $MEMKB" test "${HWM:-$MEMKB}" -lt "$MEMKB"
+FIG="peak ${HWM:-?} KiB" expect "16384-bit key: -k server peak memory under $MEMKB KiB" test "${HWM:-$MEMKB}" -lt "$MEMKB"
 
 fi
 
@@ -743,7 +751,7 @@ for role in c s; do
 	fi
 	expect "one-byte writes to secchat -$role: both exit 0" test "$RC" = 0 -a "$PRC" = 0
 	expect "one-byte writes to secchat -$role: byte-exact both ways" eval 'cmp -s "$D/p.in" "$OUT" && cmp -s "$D/s.in" "$D/p.out"'
-	expect "one-byte writes to secchat -$role: peak memory $(peak "$RU") KiB, under $MEMKB" memok "$RU"
+	FIG="peak $(peak "$RU") KiB" expect "one-byte writes to secchat -$role: peak memory under $MEMKB KiB" memok "$RU"
 done
 
 fi
@@ -766,9 +774,9 @@ for k in "" -k; do
 	[ -n "$k" ] && wait_n "$D/s.err" "listening on port" 2 && kill -TERM $SPID
 	wait_pid $SPID; SRC=$?
 	LOGS="$D/*.err"
-	expect "flood${k:+ (-k)}: every one of 200 connections turned away within 1 s ($(sed -n 's/.*slowest //p' "$D/f.err"))" test "$FRC" = 0
+	FIG="slowest $(sed -n 's/.*slowest //p' "$D/f.err")" expect "flood${k:+ (-k)}: every one of 200 connections turned away within 1 s" test "$FRC" = 0
 	expect "flood${k:+ (-k)}: the session goes on, byte-exact, both exit 0" eval 'test "$CRC" = 0 -a "$SRC" = 0 && cmp -s "$D/data" "$D/s.out"'
-	expect "flood${k:+ (-k)}: server peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
+	FIG="peak $(peak "$D/s.ru") KiB" expect "flood${k:+ (-k)}: server peak memory under $MEMKB KiB" memok "$D/s.ru"
 done
 
 
@@ -790,7 +798,7 @@ for role in c s; do
 	fi
 	expect "largest frame ($((4 + 1 + 8 + 512 + 262144 + 16 + 512)) bytes) each way, secchat -$role: both exit 0, byte-exact" \
 	    eval 'test "$RC" = 0 -a "$PRC" = 0 && cmp -s "$D/p.in" "$OUT" && cmp -s "$D/s.in" "$D/p.out"'
-	expect "largest frame, secchat -$role: peak memory $(peak "$RU") KiB, under $MEMKB" memok "$RU"
+	FIG="peak $(peak "$RU") KiB" expect "largest frame, secchat -$role: peak memory under $MEMKB KiB" memok "$RU"
 done
 fi
 
@@ -825,7 +833,7 @@ for how in idle full; do
 	exec 8>&-; kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
 	ms=$((t1 - t0))
 	[ $how = full ] && why="could not send our BYE within 5 s" || why="interrupted: closing"
-	expect "SIGTERM, the peer silent ($how): status 143 after $ms ms, 5 s or more, under 7 s ($why)" \
+	FIG="status $RC after $ms ms" expect "SIGTERM, the peer silent ($how): status 143 after 5 s or more, under 7 s ($why)" \
 	    eval 'test "$i" -lt 400 -a "$RC" = 143 -a "$ms" -ge 5000 -a "$ms" -lt 7000 && has "$D/c.err" "$why"'
 done
 fi
@@ -841,8 +849,9 @@ wait_for "$D/s.err" "listening on port"
 LIM=$(awk '/^Max core file size/ {print $5, $6}' "/proc/$SPID/limits")
 OWN=$(stat -c %U "/proc/$SPID/status") COWN=$(stat -c %U "/proc/$CTL/status")
 kill $SPID $CTL; wait $SPID $CTL 2>/dev/null
-expect "core dumps: a running secchat's core size limit is 0 (soft and hard: '$LIM')" test "$LIM" = "0 0"
-expect "core dumps: secchat is not dumpable (its /proc files: $OWN, a dumpable control's: $COWN)" test "$OWN" = root -a "$COWN" = nobody
+FIG="soft and hard: '$LIM'" expect "core dumps: a running secchat's core size limit is 0, soft and hard" test "$LIM" = "0 0"
+FIG="owner of its /proc files: $OWN, of a dumpable control's: $COWN" \
+    expect "core dumps: secchat is not dumpable (its /proc files owned by root, a dumpable control's by nobody)" test "$OWN" = root -a "$COWN" = nobody
 fi
 
 # ---- keys and messages erased: the memory image at the very last moment ----
@@ -1118,10 +1127,10 @@ for name in stall-handshake stall-midframe stall-busy; do
 	# secchat counts whole ms and the two processes see the connection at
 	# moments a scheduling delay apart.
 	ms=$(sed -n 's/^peer: closed after \([0-9]*\)\.\([0-9]*\) s$/\1\2/p' "$D/p.err")
-	expect "$name: gave up 30 s after the connection or the peer's last byte, under 33 s" \
+	FIG="peer.py $(sed -n 's/^peer: closed/closed/p' "$D/p.err")" \
+	    expect "$name: gave up 30 s after the connection or the peer's last byte, under 33 s" \
 	    eval 'test -n "$ms" && test "$((10#$ms))" -ge 29900 -a "$((10#$ms))" -lt 33000'
-	sed -n 's/^peer: closed after/    peer.py: closed after/p' "$D/p.err"
-	expect "$name: peak memory $(peak "$D/s.ru") KiB, under $MEMKB" memok "$D/s.ru"
+	FIG="peak $(peak "$D/s.ru") KiB" expect "$name: peak memory under $MEMKB KiB" memok "$D/s.ru"
 done
 
 fi

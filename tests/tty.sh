@@ -51,7 +51,7 @@ wait_screen cli "^> hello from client, I am typ$"
 keys srv "hi from server"
 wait_screen cli "^peer> hi from server$"
 read -r CY CT < <(lastrow cli); CUR=$(cursor cli)
-expect "typed line intact: the partial line is the last row, with the cursor after it ($CUR)" \
+FIG="cursor $CUR" expect "typed line intact: the partial line is the last row, with the cursor after it" \
     test "$CT" = "> hello from client, I am typ" -a "$CUR" = "29 $CY"
 expect "typed line intact: the message on the row above it" \
     test "$(sed -n "${CY}p" "$D/cli.screen")" = "peer> hi from server"
@@ -78,7 +78,7 @@ tm send-keys -t cli -l "abc$(printf '\033[1;5D')X$(printf '\033[15~\033OP\033b\0
 wait_for "$D/s.out" "^abX$"
 expect "editing: Left and insert, Backspace over é and 中, Home/Delete, Ctrl-W, Ctrl-U, Up, Down back to the draft, unknown escapes ignored" \
     is "$D/s.out" "hello\nab\nyz\none two \nkept\nkept\ndraft too\nabX\n"
-expect "editing: one message per Enter, each its line with its newline ($(($(msgs) - N0)) messages: $(sizes 8))" \
+FIG="$(($(msgs) - N0)) messages: $(sizes 8)" expect "editing: one message per Enter, each its line with its newline (8 messages)" \
     test $(($(msgs) - N0)) = 8 -a "$(sizes 8)" = "6 3 3 9 5 5 10 4 "
 
 # ---- a 300-character line in 80 columns: one row while typed, sent whole ----
@@ -87,7 +87,7 @@ L300=$(for i in $(seq 0 29); do printf '%09d-' "$i"; done)
 tm send-keys -t cli -l "$L300"
 wait_screen cli "000000029-$"
 read -r CY CT < <(lastrow cli); CUR=$(cursor cli)
-expect "300 characters in 80 columns: the line scrolls within the last row (cursor $CUR)" \
+FIG="cursor $CUR" expect "300 characters in 80 columns: the line scrolls within the last row" \
     eval 'test "${CT:0:2}" = "> " -a ${#CT} -le 80 -a "$CUR" = "$(( ${#CT} )) $CY" && test "$(grep -c 000000015- "$D/cli.screen")" = 0'
 tm send-keys -t cli Enter; wait_for "$D/s.out" "000000029-"
 expect "300 characters in 80 columns: sent whole, in one message" \
@@ -98,7 +98,7 @@ expect "300 characters in 80 columns: sent whole, in one message" \
 tm set-buffer -b three "$(printf 'pasted one\npasted two\npasted three')"
 tm paste-buffer -b three -t cli; tm send-keys -t cli Enter
 wait_for "$D/s.out" "pasted three"
-expect "paste of three lines: three MSG frames ($(($(msgs) - N0))), in order" \
+FIG="$(($(msgs) - N0)) MSG frames" expect "paste of three lines: three MSG frames, in order" \
     eval 'test $(($(msgs) - N0)) = 3 -a "$(sizes 3)" = "11 11 13 " && is "$D/s.out" "pasted one\npasted two\npasted three\n"'
 
 # ---- the window resized (SIGWINCH): the line redrawn within the new width ----
@@ -132,7 +132,7 @@ stty_case() {
 	esac
 	wait_for "$D/after" . 15
 	WANT=$2
-	expect "stty -g identical before and after: $1 (status $(cat "$D/c.st" 2>/dev/null), want $2)" \
+	FIG="status $(cat "$D/c.st" 2>/dev/null)" expect "stty -g identical before and after: $1, status $2" \
 	    eval 'test -s "$D/before" && cmp -s "$D/before" "$D/after" && test "$(cat "$D/c.st")" = "$WANT"'
 	tm kill-server 2>/dev/null
 }
@@ -202,7 +202,7 @@ wait_screen cli "^peer> A"; wait_screen cli "^> partial$"
 expect "hostile display: escapes, CR, NUL, invalid UTF-8, U+202E, U+200B, U+FEFF shown as text" \
     grep -qF 'peer> A^[]0;owned^GB^[[2JC^[[31mD^ME^@F\xffG <U+202E>H<U+200B>I<U+FEFF>J café 中' "$D/cli.screen"
 C1=0; for i in $(seq 128 159); do grep -qF "$(printf '\\x%02x' "$i")" "$D/cli.screen" && C1=$((C1 + 1)); done
-expect "hostile display: each of the 32 C1 controls U+0080-U+009F shown as \\xNN ($C1)" test "$C1" = 32
+FIG="$C1 shown" expect "hostile display: each of the 32 C1 controls U+0080-U+009F shown as \\xNN" test "$C1" = 32
 expect "hostile display: no title set, no screen cleared" \
     eval 'test "$(tm display -p -t cli "#{pane_title}")" != owned && grep -q "^secchat: secure session established" "$D/cli.screen"'
 read -r CY CT < <(lastrow cli)
@@ -227,7 +227,7 @@ expect "U+202E from the peer shown escaped" grep -q '^peer> abc<U+202E>def$' "$D
 # marked, and what follows the label or the mark, joined, is the whole line.
 GOT=$(awk '/^peer> 000000000-/ { on = 1 } on && !/^(peer> |  \.\.\. )/ { exit } on { printf "%s", substr($0, 7) }' "$D/cli.screen")
 ROWS=$(grep -c '^  \.\.\. [0-9]' "$D/cli.screen")
-expect "a 500-character line wraps in 80 columns, every row labelled or marked ($ROWS continuation rows)" \
+FIG="$ROWS continuation rows" expect "a 500-character line wraps in 80 columns, every row labelled or marked (6 or more continuation rows)" \
     test "$GOT" = "$L500" -a "$ROWS" -ge 6
 tm send-keys -t cli C-u; keys cli exit; wait_for "$D/cli.rc" . 15
 kill $PPID_ 2>/dev/null; wait $PPID_ 2>/dev/null
@@ -469,7 +469,7 @@ expect "history: two 4095-byte lines both kept for Up (8192 bytes); sent again, 
 printf %s "$LMAX" > "$D/big"	# too long for an argument
 tm load-buffer -b big "$D/big"; tm paste-buffer -b big -t cli; wait_screen cli "${LMAX:262123:20}$" 30
 tm send-keys -t cli Enter; wait_for "$D/s.out" "${LMAX:262123:20}$" 30
-expect "a paste of ${#LMAX} bytes: the line stops at 262143, sent as one message of 262144 with its newline" \
+expect "a paste of 262400 bytes: the line stops at 262143, sent as one message of 262144 with its newline" \
     eval 'is "$D/s.out" "${LMAX:0:262143}\n" && test "$(sizes 1)" = "262144 "'
 keys cli exit; wait_for "$D/cli.rc" . 15
 expect "long lines and Up: exit 0" test "$(cat "$D/cli.rc")" = 0
