@@ -549,6 +549,7 @@ if sel keep-keygen; then
 # status 0 at once, the thread stopped.  Tried again (up to 5 servers) when
 # the key happened to be ready before the short session ended.
 newdir keep-keygen
+RC= t0=0 t1=0	# none of the tries caught the thread at work: the test fails, not the script
 for try in 1 2 3 4 5; do
 	newport; rm -f "$D/s.err"
 	"$BIN" -s -k -b 4096 -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" & SPID=$!
@@ -562,7 +563,7 @@ for try in 1 2 3 4 5; do
 		kill -TERM $SPID; wait_pid $SPID 10
 	fi
 done
-FIG="try $try, status ${RC:-none} after $(( (${t1:-0} - ${t0:-0}) / 1000000 )) ms" \
+FIG="try $try, status ${RC:-none} after $(( (t1 - t0) / 1000000 )) ms" \
     expect "-k: SIGTERM while the thread makes the next key: status 0 within 2 s, process gone" \
     eval 'test "$CRC" = 0 -a "$RC" = 0 && hasnt "$D/s.err" "next key ready" && test $(( (t1 - t0) / 1000000 )) -lt 2000 && ! kill -0 $SPID 2>/dev/null'
 
