@@ -456,9 +456,10 @@ bmany c at-open-bye1 "the peer aborted the session: it was interrupted" "a BYE 1
       s at-open-bye2 "the peer aborted the session: it failed locally" "a BYE 2 in the session" \
       s at-end-bye1 "the peer aborted the session: it was interrupted" "a BYE 1 after the peer's END" \
       s at-end-bye2 "the peer aborted the session: it failed locally" "a BYE 2 after the peer's END"
-for f in c-at-open-bye1 c-at-open-bye2 c-at-end-bye1 c-at-end-bye2 s-at-open-bye1 s-at-open-bye2 s-at-end-bye1 s-at-end-bye2; do
+for f in c:s:open:1 c:s:open:2 c:s:end:1 c:s:end:2 s:c:open:1 s:c:open:2 s:c:end:1 s:c:end:2; do
+	IFS=: read -r r m ph n <<< "$f"; f=$r-at-$ph-bye$n
 	LOGS="$T/bf/$f.err $T/bf/$f.p.err"
-	expect "$f: not answered, not one frame after the peer's BYE before secchat's end of stream" \
+	expect "secchat -$m, a BYE $n $([ $ph = open ] && echo "in the session" || echo "after the peer's END"): not answered, not one frame after it before secchat's end of stream" \
 	    has "$T/bf/$f.p.err" "no BYE seen; 0 frames after the attack"
 done
 

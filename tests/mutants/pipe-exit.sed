@@ -1,3 +1,3 @@
 # test: bound-pipe-exit
-# stdin from a pipe split into lines as from a terminal: a line 'exit' ends the chat.
-s/^\tif (s->tty_in && (nl = memchr(s->in, '\\n', s->inlen)) != NULL) {/\tif ((nl = memchr(s->in, '\\n', s->inlen)) != NULL) {/
+# stdin always read as typed lines (as from a terminal): a line 'exit' in a pipe ends the chat.
+s/^\ts->tty_in = isatty(0);/\ts->tty_in = 1;/
