@@ -21,7 +21,11 @@ wait_for() {
 }
 ip link set lo up || exit 1
 mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"
-"$BIN" -s -p "$PORT" < "$D/s.in" > "$D/s.out" 2> "$D/s.err" 7>&- 8>&- & SPID=$!
+# stopped: the server in a session of its own.  In test.sh's process group,
+# once that group is orphaned (test.sh started in the background by a shell
+# that has since exited), the kernel sends a stopped member SIGHUP and SIGCONT.
+SETSID=; [ "$MODE" = stopped ] && SETSID=setsid
+$SETSID "$BIN" -s -p "$PORT" < "$D/s.in" > "$D/s.out" 2> "$D/s.err" 7>&- 8>&- & SPID=$!
 wait_for "$D/s.err" "listening on port"
 "$BIN" -c 127.0.0.1 -p "$PORT" < "$D/c.in" > "$D/c.out" 2> "$D/c.err" 7>&- 8>&- & CPID=$!
 wait_for "$D/c.err" "secure session established"
