@@ -175,7 +175,7 @@ if sel vanish; then
 # In a private network namespace (unshare -rn) where nft drops every packet.
 declare -A VANISH
 if unshare -rn nft list ruleset > /dev/null 2>&1; then
-	for mode in idle busy; do
+	for mode in idle busy alive stopped; do
 		newdir "vanish-$mode"; newport
 		# Its status in a file: see status() (the same for valgrind's below).
 		{ unshare -rn tests/vanish.sh "$BIN" $mode "$PORT" > "$D/v.out" 2>&1; echo $? > "$D/v.rc"; } 7>&- 8>&- & VANISH[$mode]=$!
@@ -1137,14 +1137,18 @@ done
 fi
 
 if sel vanish; then
-for mode in idle busy; do
+for mode in idle busy alive stopped; do
 	D=$T/vanish-$mode; LOGS="$D/v.out"
 	if [ -z "${VANISH[$mode]:-}" ]; then
 		skip "vanished peer ($mode): needs unshare -rn and nft (nftables)"
 		continue
 	fi
 	wait_pid "${VANISH[$mode]}" 160 2> /dev/null; RC=$(cat "$D/v.rc" 2> /dev/null)
-	expect "a vanished peer ($mode): the client gives up within 130 s, status 1, connection timed out" test "$RC" = 0
+	case $mode in
+	alive) expect "an idle live peer (alive): the session kept through 95 s of silence, then a line each way, both exit 0" test "$RC" = 0;;
+	stopped) expect "a peer frozen with SIGSTOP while we send (stopped): the client gives up within 130 s, status 1, connection timed out" test "$RC" = 0;;
+	*) expect "a vanished peer ($mode): the client gives up within 130 s, status 1, connection timed out" test "$RC" = 0;;
+	esac
 	sed 's/^/    /' "$D/v.out"
 done
 

@@ -442,3 +442,108 @@ expect "-k: SIGTERM during a session: status 143, the client told (BYE 1, status
     eval 'test "$RC" = 143 -a "$CRC" = 1 && has "$D/ses.c.err" "aborted the session: it was interrupted"'
 
 fi
+
+if sel bound-bye12; then
+# ---- a received BYE 1 or 2 is not answered: status 1, the reason, no frame back ----
+# peer.py sends a genuine BYE 1 or 2 in the session and after its END, in
+# both roles, then counts every frame that comes before secchat's end of stream.
+bsetup
+bmany c at-open-bye1 "the peer aborted the session: it was interrupted" "a BYE 1 in the session" \
+      c at-open-bye2 "the peer aborted the session: it failed locally" "a BYE 2 in the session" \
+      c at-end-bye1 "the peer aborted the session: it was interrupted" "a BYE 1 after the peer's END" \
+      c at-end-bye2 "the peer aborted the session: it failed locally" "a BYE 2 after the peer's END" \
+      s at-open-bye1 "the peer aborted the session: it was interrupted" "a BYE 1 in the session" \
+      s at-open-bye2 "the peer aborted the session: it failed locally" "a BYE 2 in the session" \
+      s at-end-bye1 "the peer aborted the session: it was interrupted" "a BYE 1 after the peer's END" \
+      s at-end-bye2 "the peer aborted the session: it failed locally" "a BYE 2 after the peer's END"
+for f in c:s:open:1 c:s:open:2 c:s:end:1 c:s:end:2 s:c:open:1 s:c:open:2 s:c:end:1 s:c:end:2; do
+	IFS=: read -r r m ph n <<< "$f"; f=$r-at-$ph-bye$n
+	LOGS="$T/bf/$f.err $T/bf/$f.p.err"
+	expect "secchat -$m, a BYE $n $([ $ph = open ] && echo "in the session" || echo "after the peer's END"): not answered, not one frame after it before secchat's end of stream" \
+	    has "$T/bf/$f.p.err" "no BYE seen; 0 frames after the attack"
+done
+
+fi
+
+if sel bound-byewait; then
+# ---- after our BYE 0, no time limit: the peer may answer later than 5 s (our BYE 1/2's limit) ----
+# peer.py (--bye-delay) never sends BYE 0 first, and holds its answer to
+# secchat's BYE 0 for 6.5 s after it has read it; secchat, stdin at end of
+# file, sends END at once and its BYE 0 after END both ways.
+newdir bound-byewait; bports
+for role in s c; do
+	port=$((BP + $([ $role = s ] && echo 0 || echo 1)))
+	(
+		if [ $role = s ]; then
+			"$BIN" -s -p $port < /dev/null > "$D/s.out" 2> "$D/s.err" & pid=$!
+			wait_for "$D/s.err" "listening on port" > /dev/null
+			timeout 40 $PEER -c $port --bye-delay 6.5 --timeout 30 > /dev/null 2> "$D/s.p.err"; echo $? > "$D/s.prc"
+			wait_pid $pid 10; echo $? > "$D/s.rc"
+		else
+			$PEER -s $port --bye-delay 6.5 --timeout 30 > /dev/null 2> "$D/c.p.err" & pid=$!
+			wait_for "$D/c.p.err" listening > /dev/null
+			timeout 40 "$BIN" -c 127.0.0.1 -p $port < /dev/null > "$D/c.out" 2> "$D/c.err"; echo $? > "$D/c.rc"
+			wait_pid $pid 10; echo $? > "$D/c.prc"
+		fi
+	) 7>&- 8>&- &
+	BPIDS+=($!)
+done
+bwait
+for role in s c; do
+	expect "secchat -$role, the peer answers our BYE 0 6.5 s after it read it: status 0, no time limit hit" \
+	    eval 'test "$(cat "$D/$role.rc")" = 0 -a "$(cat "$D/$role.prc")" = 0 && has "$D/$role.p.err" "answering BYE 0 after holding it 6.5 s" && hasnt "$D/$role.err" "could not send\|within"'
+done
+
+fi
+
+if sel bound-forks; then
+# ---- secchat never forks: strace sees only threads (the -k key thread) ----
+# A -k server (its next key made on a thread during the session) and a
+# client, each under strace -f: every clone has CLONE_THREAD, no fork or
+# vfork; the server's key thread is the control (strace does see clones).
+newdir bound-forks; bports
+if ! strace -o /dev/null true 2> /dev/null; then
+	skip "never forks: needs strace"
+else
+	strace -f -q -e trace=clone,clone3,fork,vfork -o "$D/s.trace" "$BIN" -s -k -p "$BP" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & STR=$!
+	wait_for "$D/s.err" "listening on port"
+	timeout 60 strace -f -q -e trace=clone,clone3,fork,vfork -o "$D/c.trace" "$BIN" -c 127.0.0.1 -p "$BP" < /dev/null > /dev/null 2> "$D/c.err" 7>&- 8>&-; CRC=$?
+	wait_n "$D/s.err" "listening on port" 2
+	pkill -TERM -P "$STR"; wait_pid "$STR" 10; RC=$?
+	calls() { grep -E '(^|[0-9] )(clone3?|v?fork)\(' "$1"; }
+	bad() { calls "$1" | grep -v 'CLONE_THREAD'; }
+	LOGS="$D/*.err $D/*.trace"
+	expect "never forks, secchat -s -k: the key thread is a thread (CLONE_THREAD), status 0" \
+	    eval 'test "$CRC" = 0 -a "$RC" = 0 && calls "$D/s.trace" | grep -q CLONE_THREAD'
+	expect "never forks, secchat -s -k: no fork, vfork or clone without CLONE_THREAD" eval 'has "$D/s.trace" "+++ exited with 0" && test -z "$(bad "$D/s.trace")"'
+	expect "never forks, secchat -c: no fork, vfork or clone without CLONE_THREAD" eval 'has "$D/c.trace" "+++ exited with 0" && test -z "$(bad "$D/c.trace")"'
+fi
+
+fi
+
+if sel bound-ipv4; then
+# ---- the server listens on IPv4 alone where the system has no IPv6 ----
+# tests/noipv6.c, preloaded, refuses every AF_INET6 socket as a kernel
+# without IPv6 does: the server must still listen, on IPv4, and serve a
+# client to 127.0.0.1.  (With IPv6, a client to ::1: tty.)
+newdir bound-ipv4; bports
+${CC_HOST:-cc} -shared -fPIC -o "$D/noipv6.so" tests/noipv6.c -ldl
+: > "$D/s.in"
+LD_PRELOAD=$D/noipv6.so "$BIN" -s -p "$BP" < "$D/s.in" > "$D/s.out" 2> "$D/s.err" 7>&- 8>&- & SPID=$!
+wait_for "$D/s.err" "listening on port\|cannot listen"
+printf 'over IPv4\n' > "$D/c.in"
+OPORT=$PORT PORT=$BP; client "$D"; PORT=$OPORT; wait_pid $SPID 10; RC=$?
+expect "no IPv6 (socket(AF_INET6) refused): the server listens on IPv4, serves a client to 127.0.0.1, both exit 0" \
+    eval 'test "$RC" = 0 -a "$CRC" = 0 && has "$D/s.err" "noipv6: refused" && has "$D/s.err" "listening on port $BP" && test "$(cat "$D/s.out")" = "over IPv4"'
+
+fi
+
+if sel bound-pipe-exit; then
+# ---- stdin not a terminal is never interpreted: a line 'exit' in a pipe is data ----
+newdir bound-pipe-exit; bports
+printf 'before\nexit\nafter\n' > "$D/c.in"; : > "$D/s.in"
+OPORT=$PORT PORT=$BP; server "$D"; client "$D"; PORT=$OPORT; wait_pid $SPID 10; RC=$?
+expect "-c host < file holding a line 'exit': the line sent as data, the rest after it too, both exit 0" \
+    eval 'test "$RC" = 0 -a "$CRC" = 0 && test "$(cat "$D/s.out")" = "$(printf "before\nexit\nafter")"'
+
+fi

@@ -206,6 +206,7 @@ class Session:
         self.commit = self.nonces = None
         self.eph = X25519PrivateKey.generate()
         self.eph_top_bit = False
+        self.bye_delay = 0
         self.peer_eph = self.kdir = None   # kdir: {b"s": K_s, b"c": K_c}
         self.established = self.peer_end = self.sent_end = self.sent_bye = False
         self.stop = False                   # no more MSG/END from the sender thread
@@ -496,6 +497,9 @@ def on_peer_bye(sess, reason, ack):
     sess.stop = True
     if reason:
         finish(4, "other side aborted: BYE reason %d (%s)" % (reason, REASONS[reason]))
+    if sess.bye_delay and not sess.sent_bye:
+        time.sleep(sess.bye_delay)
+        log("answering BYE 0 after holding it %g s" % sess.bye_delay)
     try:
         sess.send_bye(0)            # no-op if we already sent ours
     except OSError:
@@ -518,7 +522,7 @@ def run_normal(sess, args):
     sender = threading.Thread(target=sender_main, args=(sess, args), daemon=True)
     sender.start()
     while True:
-        if sess.peer_end and sess.sent_end and not sess.sent_bye:
+        if sess.peer_end and sess.sent_end and not sess.sent_bye and not args.bye_delay:
             sess.send_bye(0)        # END both ways, every MSG written: BYE 0 with ACK
             log("sent BYE reason 0, ACK %d" % sess.delivered)
         try:
@@ -912,6 +916,8 @@ def parse_args():
                    help="send FILE in MSGs of at most %d bytes" % MAX_MSG)
     p.add_argument("--no-end", action="store_true", help="do not send END")
     p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
+    p.add_argument("--bye-delay", type=float, default=0, metavar="SEC",
+                   help="never send BYE 0 first; answer the other side's BYE 0 SEC seconds late")
     p.add_argument("--exit-crossing", action="store_true",
                    help="send BYE 0 as the first MSG arrives, its ACK not counting that MSG")
     p.add_argument("--eph-top-bit", action="store_true",
@@ -953,7 +959,7 @@ def parse_args():
 BOUND_TYPES = {"commit": COMMIT, "hello": HELLO, "auth": AUTH, "msg": MSG, "end": END,
                "bye": BYE, "t0": 0, "t7": 7, "len0": None}
 BOUND_ODD = ("authlong", "byelong", "byeshort", "endshort", "msgshort", "bye3", "end1",
-             "ackover", "salt20", "key31")
+             "ackover", "salt20", "key31", "bye1", "bye2")
 BOUND_TYPES.update((name, None) for name in BOUND_ODD)
 BOUND_PHASES = ("pre", "commit", "hello", "open", "end", "bye")
 BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec")
@@ -993,7 +999,8 @@ def bound_odd(sess, name):
     """A body of the type the state allows, correctly signed unless said: AUTH,
     BYE one byte long; BYE, END, MSG one byte short; BYE reason 3; END's last
     byte 1; a BYE 0 whose ACK confirms one MSG more than we received; a MSG
-    signed with a PSS salt of 20 bytes; a MSG whose wrapped key is 31 bytes."""
+    signed with a PSS salt of 20 bytes; a MSG whose wrapped key is 31 bytes;
+    a genuine BYE 1 or 2 (bye1, bye2: which must not be answered)."""
     if name == "authlong":
         return bytes([AUTH]) + sess.sign(bytes([AUTH])) + b"\x00"
     if name == "msgshort":
@@ -1007,7 +1014,7 @@ def bound_odd(sess, name):
         salt20 = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=20)
         return content + sess.priv.sign(L + sess.T + sess.mydir + content, salt20, hashes.SHA256())
     ftype = END if name.startswith("end") else BYE
-    body = sess.ctl_body(ftype, sess.take_seq(), {"bye3": 3, "end1": 1}.get(name, 0),
+    body = sess.ctl_body(ftype, sess.take_seq(), {"bye3": 3, "end1": 1, "bye1": 1, "bye2": 2}.get(name, 0),
                          sess.delivered + 1 if name == "ackover" else None)
     return body + b"\x00" if name == "byelong" else body[:-1] if name.endswith("short") else body
 
@@ -1080,17 +1087,18 @@ def run_bound(sess, args):
         finish(0, "closed by other side (%s), before the attack completed" % e)
     except OSError as e:
         log("send failed: %s" % e)
-    end, bye = time.monotonic() + STALL + 5, "no BYE seen"     # a failure closes without BYE
+    end, bye, n = time.monotonic() + STALL + 5, "no BYE seen", 0    # a failure closes without BYE
     while time.monotonic() < end:
         try:
             body = sess.reader.next_frame(1.0, MAX_LEN if sess.established else MAX_HS_LEN)
+            n += body is not None
             if body is not None and body[0] == BYE:
                 bye = "BYE seen"
         except ProtocolError as e:
             log("discarding the rest: %s" % e)
             sess.reader.buf.clear()
         except Closed as e:
-            finish(0, "closed by other side (%s); %s" % (e, bye))
+            finish(0, "closed by other side (%s); %s; %d frames after the attack" % (e, bye, n))
     finish(1, "the other side did not close")
 
 
@@ -1113,6 +1121,7 @@ def main():
     sess = Session(sock, role, priv, split=args.attack == "split1")
     sess.nonces = args.nonces
     sess.eph_top_bit = args.eph_top_bit
+    sess.bye_delay = args.bye_delay
     if sess.split:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.attack in BOUND_ATTACKS:
