@@ -1,3 +1,3 @@
 # test: bound-options
 # -b with -i refused only when it differs from the default.
-s/(idfile && s\.bits)/(idfile \&\& s.bits > 2048)/
+s/(o->idfile && s->bits)/(o->idfile \&\& s->bits > 2048)/

@@ -1,3 +1,3 @@
 # test: bound-options
 # -g accepts -p and -v, which it ignores.
-s/ || port || s\.verbose))) {/))) {/
+s/ || o->port || s->verbose))) {/))) {/
