@@ -60,7 +60,7 @@ ok() {
 		failed=$((failed + 1)); echo "FAIL - $2"
 	fi
 	[ -n "${FIG:-}" ] && echo "    figures: $FIG"
-	[ "$1" != 0 ] && [ -n "${3:-}" ] && for f in $3; do [ -f "$f" ] && sed "s|^|    $(basename "$f"): |" "$f" | head -20; done
+	[ "$1" != 0 ] && [ -n "${3:-}" ] && for f in $3; do [ -f "$f" ] && sed "s|^|    $(basename "$f"): |" "$f" | tail -n 30; done
 	return 0
 }
 # expect DESC CMD...: the command's success is the assertion.
