@@ -432,10 +432,10 @@ fi
 # secchat at a terminal (the editor) and peer.py, both in a private network
 # namespace (unshare -rn): once the session is established, nft drops every
 # packet of secchat's that carries data (its ACKs pass, so the peer's data
-# flows).  Its loopback's MTU is 1500: TCP's send buffer then stays near
-# 90 KB (at 64 KiB it starts at MBs, more than secchat's 256 KiB of input, and
-# typed lines would never queue).  200 typed lines of 1000 bytes: the send
-# buffer takes some 50 messages, the rest wait in secchat's input; then the
+# flows).  Its loopback's MTU is 1500: TCP sizes the send buffer from it, and
+# without ACKs it never grows (about 75 KB, some 49 messages of 1000 bytes;
+# at loopback's 64 KiB MTU all 200 went into it and no line queued).  200
+# typed lines of 1000 bytes: the rest wait in secchat's input; then the
 # peer's BYE 0 (ACK 0), then its reset, so that nothing waits for the drops.
 if sel tty-unsent-bye; then
 newdir tty-unsent-bye; newport; LOGS="$D/*.err $D/*.screen"
