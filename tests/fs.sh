@@ -91,3 +91,22 @@ for role in s c; do
 done
 
 fi
+
+if sel fs-clienteph; then
+# ---- a client's ephemeral key is new for every connection ----
+# One connection per process: two clients with the same -i key, each to
+# peer.py, which logs the EPH it was sent.
+newdir fs-clienteph
+"$BIN" -g "$D/id" > /dev/null 2>&1
+for i in 1 2; do
+	newport
+	$PEER -s "$PORT" < /dev/null > /dev/null 2> "$D/p$i.err" & PPID_=$!
+	wait_for "$D/p$i.err" "listening"
+	timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/id" < /dev/null > /dev/null 2> "$D/c$i.err"
+	wait_pid $PPID_
+done
+E1=$(sed -n 's/^peer: peer EPH //p' "$D/p1.err"); E2=$(sed -n 's/^peer: peer EPH //p' "$D/p2.err")
+FIG="$E1 / $E2" expect "a client's EPH: two connections with the same -i key send two different ones" \
+    test -n "$E1" -a -n "$E2" -a "$E1" != "$E2"
+
+fi

@@ -6,8 +6,8 @@ The test suite uses it to talk to secchat as a well-behaved peer (normal mode)
 or as a hostile one (--attack NAME).
 
   peer.py (-c PORT | -s PORT) [-b BITS] [--attack NAME] [--send TEXT]...
-          [--send-file FILE] [--no-end] [--bye-after N] [--timeout SEC]
-          [--nonces FILE]
+          [--send-file FILE] [--no-end] [--bye-after N] [--bye-on-signal]
+          [--timeout SEC] [--nonces FILE]
   peer.py -c PORT --flood N
 
 --flood N opens N connections at once and speaks no protocol: it reports how
@@ -519,6 +519,8 @@ def run_normal(sess, args):
         finish(1, "ERROR " + str(e))
     except (Closed, OSError) as e:
         finish(1, "connection lost during the handshake (%s)" % e)
+    if args.bye_on_signal:
+        bye_on_signal(sess)
     sender = threading.Thread(target=sender_main, args=(sess, args), daemon=True)
     sender.start()
     while True:
@@ -621,6 +623,21 @@ def msg_after_bye(sess):
     sess.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sess.sock.close()
     finish(0, "reset the connection")
+
+
+def bye_on_signal(sess):
+    """--bye-on-signal: a thread that, on SIGUSR1, sends BYE 0 with ACK 0 (as
+    if our user left having seen none of the other side's MSGs), and on the
+    next SIGUSR1 resets the connection: the end even for a side whose
+    packets to us are being dropped, so that it waits for nothing."""
+    def wait_then_bye():
+        signal.sigwait([signal.SIGUSR1])
+        sess.send_bye(0, ack=0)
+        log("sent BYE reason 0, ACK 0, on SIGUSR1")
+        signal.sigwait([signal.SIGUSR1])
+        sess.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        finish(0, "reset the connection")   # by exiting: the main thread may be reading
+    threading.Thread(target=wait_then_bye, daemon=True).start()
 
 
 def msg_frame_now(sess, plaintext):
@@ -918,6 +935,8 @@ def parse_args():
     p.add_argument("--bye-after", type=int, metavar="N", help="send BYE 0 after N messages instead of END")
     p.add_argument("--bye-delay", type=float, default=0, metavar="SEC",
                    help="never send BYE 0 first; answer the other side's BYE 0 SEC seconds late")
+    p.add_argument("--bye-on-signal", action="store_true",
+                   help="on SIGUSR1, send BYE 0 with ACK 0; on the next, reset the connection")
     p.add_argument("--exit-crossing", action="store_true",
                    help="send BYE 0 as the first MSG arrives, its ACK not counting that MSG")
     p.add_argument("--eph-top-bit", action="store_true",
@@ -1106,7 +1125,7 @@ def main():
     args = parse_args()
     if args.flood:
         flood(args.client, args.flood)
-    if args.attack == "msg-after-bye":  # for sigwait, in every thread
+    if args.attack == "msg-after-bye" or args.bye_on_signal:    # for sigwait, in every thread
         signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
     timer = threading.Timer(args.timeout, finish, (1, "timeout after %g s" % args.timeout))
     timer.daemon = True

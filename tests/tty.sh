@@ -428,6 +428,46 @@ expect "lines typed after exit: the peer, whose messages all arrived, exits 0" t
 tm kill-server 2>/dev/null
 fi
 
+# ---- typed lines still queued when the peer's BYE 0 arrives: status 1 (issue 18, 6) ----
+# secchat at a terminal (the editor) and peer.py, both in a private network
+# namespace (unshare -rn): once the session is established, nft drops every
+# packet of secchat's that carries data (its ACKs pass, so the peer's data
+# flows).  Its loopback's MTU is 1500: TCP sizes the send buffer from it, and
+# without ACKs it never grows (about 75 KB, some 49 messages of 1000 bytes;
+# at loopback's 64 KiB MTU all 200 went into it and no line queued).  200
+# typed lines of 1000 bytes: the rest wait in secchat's input; then the
+# peer's BYE 0 (ACK 0), then its reset, so that nothing waits for the drops.
+if sel tty-unsent-bye; then
+newdir tty-unsent-bye; newport; LOGS="$D/*.err $D/*.screen"
+if unshare -rn nft list ruleset > /dev/null 2>&1; then
+	cat > "$D/ns.sh" <<-EOF
+	ip link set lo up && ip link set lo mtu 1500 || exit 99
+	$PEER -s $PORT --no-end --bye-on-signal --timeout 50 > $D/p.out 2> $D/p.err & echo \$! > $D/peer.pid
+	for i in \$(seq 400); do grep -q listening $D/p.err && break; sleep 0.05; done
+	( for i in \$(seq 400); do grep -q "session established" $D/p.err && break; sleep 0.05; done
+	  nft add table inet unsent && nft add chain inet unsent in '{ type filter hook input priority 0; }' &&
+	      nft add rule inet unsent in tcp dport $PORT ip length '>' 100 drop && echo dropping > $D/blocked ) < /dev/null > $D/nft.err 2>&1 &
+	exec $BIN -c 127.0.0.1 -p $PORT 2> $D/cli.err
+	EOF
+	awk 'BEGIN { x = sprintf("%997s", ""); gsub(/ /, "x", x); for (i = 0; i < 200; i++) printf "%03d%s\n", i, x }' > "$D/lines"
+	pane cli 80 "unshare -rn bash $D/ns.sh"
+	wait_for "$D/cli.err" "secure session established" && wait_for "$D/blocked" .
+	tm load-buffer -b lines "$D/lines"; tm paste-buffer -b lines -t cli
+	wait_screen cli "^you> 199x" 20
+	kill -USR1 "$(cat "$D/peer.pid")"	# its BYE 0
+	wait_for "$D/cli.err" "not sent: the conversation ended first" 10
+	kill -USR1 "$(cat "$D/peer.pid")"	# its reset
+	wait_for "$D/cli.rc" . 15; screen cli > /dev/null
+	FIG="status $(cat "$D/cli.rc")$(grep -h "not confirmed\|not sent" "$D/cli.err" | sed 's/^secchat: /; /' | tr -d '\n')" \
+	    expect "typed lines queued behind a blocked connection as the peer's BYE 0 arrives: status 1, 'N typed lines not sent', the peer got none" \
+	    eval 'test "$(cat "$D/cli.rc")" = 1 -a ! -s "$D/p.out" && grep -q "^secchat: [1-9][0-9]* typed lines not sent: the conversation ended first$" "$D/cli.err"'
+	kill "$(cat "$D/peer.pid")" 2> /dev/null
+	tm kill-server 2>/dev/null
+else
+	skip "typed lines queued as the peer's BYE 0 arrives: needs unshare -rn and nft (nftables)"
+fi
+fi
+
 # ---- `exit` closes only when it is the whole line (issue 17) ----
 if sel tty-exit; then
 newdir tty-exit; chat 80; LOGS="$D/*.err $D/*.screen"
