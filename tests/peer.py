@@ -25,7 +25,7 @@ of each verified MSG.  Exit status: 0 intended end (attack mode: the other side
 closed the connection), 1 error / connection lost / timeout, 2 usage error,
 4 the other side aborted (BYE reason 1 or 2).
 """
-import argparse, base64, errno, hashlib, os, select, signal, socket, struct, sys, threading, time
+import argparse, base64, errno, fcntl, hashlib, os, select, signal, socket, struct, sys, termios, threading, time
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -612,13 +612,24 @@ def attack_action(sess, name):
         msg_after_bye(sess)
 
 
+def unacked(sock):
+    """Bytes sent that the other side's kernel has not acknowledged (SIOCOUTQ)."""
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+
+
 def msg_after_bye(sess):
     """MSG, BYE 0, a forged MSG, then (on SIGUSR1, once the other side has the
     BYE) a reset: the forged MSG is read only on the reset path."""
     sess.send_raw(msg_frame_now(sess, b"before the BYE\n"))
     sess.send_bye(0, ack=0)
     sess.send_raw(msg_frame_now(sess, forged("msg-after-bye")))
-    log("sent MSG, BYE 0, MSG; waiting for SIGUSR1 to reset")
+    # A reset discards what the other side's kernel has not acknowledged:
+    # wait until it holds every byte (our send queue, SIOCOUTQ, empty).
+    end = time.monotonic() + 10
+    while unacked(sess.sock) > 0 and time.monotonic() < end:
+        time.sleep(0.01)
+    log("sent MSG, BYE 0, MSG (%d bytes unacknowledged); waiting for SIGUSR1 to reset"
+        % unacked(sess.sock))
     signal.sigwait([signal.SIGUSR1])
     sess.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sess.sock.close()

@@ -76,7 +76,7 @@ newdir rule-after-bye; newport
 SOUT=$D/pipe server "$D"
 $PEER -c "$PORT" --attack msg-after-bye > /dev/null 2> "$D/p.err" & PPID_=$!
 wait_for "$D/s.err" "the peer closed the conversation"
-wait_for "$D/p.err" "waiting for SIGUSR1"
+wait_for "$D/p.err" "(0 bytes unacknowledged); waiting for SIGUSR1"
 kill -USR1 $PPID_; wait_pid $PPID_; PRC=$?
 wait_pid $SPID; SRC=$?; touch "$D/go"; wait_pid $RPID 10
 expect "a MSG after the peer's BYE, read on the reset path: status 1, unexpected MSG frame" \
