@@ -643,6 +643,13 @@ keygen_rng(void *ctx, unsigned char *out, size_t len)
 	return stoppable_rng(&s->drbg, out, len);
 }
 
+/* A parse error for a key type or curve this build of Mbed TLS lacks. */
+static int
+not_rsa(int ret)
+{
+	return ret == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG || ret == MBEDTLS_ERR_PK_UNKNOWN_NAMED_CURVE;
+}
+
 /* RSA, 2048 to 4096 bits, e = 65537: for the peer's key and for ours. */
 static int
 check_key(struct session *s, mbedtls_pk_context *pk, const char *whose)
@@ -815,7 +822,8 @@ load_key(struct session *s, const char *path)
 		ret = fail(s, "%s: %s", path, r < 0 ? strerror(errno) : "too large for a key");
 	else if ((ret = parse_key(&s->key, buf, len + 1, &s->drbg)) != 0)
 		ret = fail(s, "%s: %s", path, ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED ?
-		    "encrypted keys are not supported" : "not a private key in PEM or DER");
+		    "encrypted keys are not supported" : not_rsa(ret) ? "not an RSA key" :
+		    "not a private key in PEM or DER");
 	mbedtls_platform_zeroize(buf, sizeof buf);
 	if (ret != 0 || check_key(s, &s->key, path) < 0 || our_fingerprint(s, fp) < 0)
 		return -1;
@@ -1748,8 +1756,9 @@ recv_hello(struct session *s, unsigned char *b, size_t len)
 		return bad_version(s, b[1]);
 	if (len < HELLO_FIXED)
 		return fail(s, "protocol error: HELLO too short");
-	if (mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer) != 0 || p != b + len)
-		return fail(s, "peer's public key is malformed or followed by trailing bytes");
+	if ((ret = mbedtls_pk_parse_subpubkey(&p, b + len, &s->peer)) != 0 || p != b + len)
+		return fail(s, not_rsa(ret) ? "peer's key is not an RSA key" :
+		    "peer's public key is malformed or followed by trailing bytes");
 	if (check_key(s, &s->peer, "peer's key") < 0)
 		return -1;
 	s->peerlen = mbedtls_pk_get_len(&s->peer);

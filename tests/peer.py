@@ -30,6 +30,7 @@ import argparse, base64, errno, fcntl, hashlib, os, select, signal, socket, stru
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -981,8 +982,9 @@ def parse_args():
 #                  TYPE: a frame type, t0 / t7 (no such type), len0 (LEN = 0), or
 #                  a frame of the type the state allows, wrong in one detail (see
 #                  bound_odd).
-#   key2047, key4097, key-e65539, key-e2p32 (e = 2^32 + 65537), key-ec: our
-#                  HELLO carries such a key (no private key behind the RSA ones).
+#   key2047, key4097, key-e65539, key-e2p32 (e = 2^32 + 65537), key-ec (P-256),
+#                  key-ed25519: our HELLO carries such a key (no private key
+#                  behind the RSA ones).
 #   hello1024, hello1025: our HELLO, padded with trailing bytes to a LEN of
 #                  1024 (the largest handshake frame: refused for the padding)
 #                  or 1025 (refused for its length).
@@ -992,7 +994,7 @@ BOUND_ODD = ("authlong", "byelong", "byeshort", "endshort", "msgshort", "bye3", 
              "ackover", "salt20", "key31", "bye1", "bye2")
 BOUND_TYPES.update((name, None) for name in BOUND_ODD)
 BOUND_PHASES = ("pre", "commit", "hello", "open", "end", "bye")
-BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec")
+BOUND_KEYS = ("key2047", "key4097", "key-e65539", "key-e2p32", "key-ec", "key-ed25519")
 BOUND_ATTACKS = tuple("at-%s-%s" % (p, t) for p in BOUND_PHASES for t in BOUND_TYPES) + \
     BOUND_KEYS + ("hello1024", "hello1025")
 
@@ -1082,6 +1084,8 @@ def bound_hello(sess, name):
     """Our HELLO with a key or a length the receiver must refuse (or just accept)."""
     if name == "key-ec":
         spki = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(DER, SPKI)
+    elif name == "key-ed25519":
+        spki = Ed25519PrivateKey.generate().public_key().public_bytes(DER, SPKI)
     elif name in BOUND_KEYS:
         bits = {"key2047": 2047, "key4097": 4097}.get(name, 2048)
         e = {"key-e65539": 65539, "key-e2p32": (1 << 32) + 65537}.get(name, 65537)
