@@ -650,6 +650,7 @@ fi
 attack() {
 	local role=$1 name=$2 re=$3
 	sel "attack-$role-$name" || return 1
+	WHO="secchat -s, $name"; [ "$role" = s ] && WHO="secchat -c, $name"	# test names: the role too
 	newdir "attack-$role-$name"; newport
 	mkfifo "$D/s.in" "$D/c.in"; exec 7<> "$D/s.in" 8<> "$D/c.in"	# inputs held open
 	if [ "$role" = c ]; then
@@ -662,10 +663,10 @@ attack() {
 		client "$D"; wait_pid $PPID_; RC=$CRC; OUT=$D/c.out; ERR=$D/c.err
 	fi
 	exec 7>&- 8>&-
-	expect "$name: secchat ends the session with status 1" test "$RC" = 1
-	expect "$name: says why ($re)" grep -qa -- "$re" "$ERR"
-	expect "$name: prints nothing forged" eval '! grep -qa FORGED "$OUT"'
-	FIG="peak $(peak "${ERR%.err}.ru") KiB" expect "$name: peak memory under $MEMKB KiB" memok "${ERR%.err}.ru"
+	expect "$WHO: ends the session with status 1" test "$RC" = 1
+	expect "$WHO: says why ($re)" grep -qa -- "$re" "$ERR"
+	expect "$WHO: prints nothing forged" eval '! grep -qa FORGED "$OUT"'
+	FIG="peak $(peak "${ERR%.err}.ru") KiB" expect "$WHO: peak memory under $MEMKB KiB" memok "${ERR%.err}.ru"
 }
 attack c tamper-ct "message 0: decryption failed"
 attack c tamper-wrap "message 0: decryption failed"
@@ -697,7 +698,7 @@ sel attack-c-replay && expect "replay: the genuine message is delivered exactly 
 # ---- secchat/2: handshakes refused, each with its reason, nothing delivered ----
 reject() {
 	attack "$@" || return 0
-	expect "$2: nothing delivered" test ! -s "$OUT"
+	expect "$WHO: nothing delivered" test ! -s "$OUT"
 }
 reject c commit-mismatch "the client's HELLO does not match its commitment - closing (possible tampering)"
 reject c hello-first "the client's HELLO came before its COMMIT"

@@ -63,7 +63,7 @@ expect "-a with 50 characters, + and / among them: accepted" parsed "$D/a-ok.err
 # Combinations: each forbidden one is a usage error and makes no key and no file.
 : > "$D/g.err"
 expect "no -s, -c or -g: status 2" usage2 "$D/c0.err"
-expect "-s with -c: status 2" usage2 "$D/c1.err" -s -c 127.0.0.1
+expect "-s with -c 127.0.0.1: status 2" usage2 "$D/c1.err" -s -c 127.0.0.1
 expect "-s with -g: status 2, no file" eval 'usage2 "$D/c2.err" -s -g "$D/g" && test ! -e "$D/g"'
 expect "-c with -g: status 2, no file" eval 'usage2 "$D/c3.err" -c 127.0.0.1 -g "$D/g" && test ! -e "$D/g"'
 expect "-k with -c: status 2" usage2 "$D/c4.err" -k -c 127.0.0.1
