@@ -534,8 +534,9 @@ gcm_key(const struct session *s, unsigned char dir, const unsigned char *k,
 /*
  * Z = X25519(our ephemeral key, the peer's EPH), then the direction keys
  * K_DIR = SHA-256("secchat/3 key" || Z || T || DIR).  Our ephemeral key and
- * Z are wiped at once.  Mbed TLS refuses a low-order EPH itself; a Z of
- * zeros would come from one too.
+ * Z are wiped at once.  Mbed TLS refuses a low-order EPH itself (a Z of
+ * zeros would come from one too); with no Z made, a -k server keeps its key,
+ * as for any handshake that fails before a session.
  */
 static int
 session_keys(struct session *s)
@@ -556,7 +557,8 @@ session_keys(struct session *s)
 		ret = mbedtls_mpi_write_binary_le(&zm, z, sizeof z);
 	mbedtls_mpi_free(&zm);
 	mbedtls_ecp_point_free(&q);
-	mbedtls_mpi_free(&s->eph);	/* used once: the next HELLO gets a new one */
+	if (ret == 0)	/* used once: the next HELLO gets a new one */
+		mbedtls_mpi_free(&s->eph);
 	for (i = 0; i < sizeof z; i++)
 		nz |= z[i];
 	if (ret == MBEDTLS_ERR_ECP_INVALID_KEY || (ret == 0 && nz == 0))

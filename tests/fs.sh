@@ -46,8 +46,10 @@ fi
 if sel fs-ephkey; then
 # ---- the -k -i server's ephemeral key: kept through failed handshakes, new after a session ----
 # Six clients abandon the handshake after the server's HELLO (a second
-# COMMIT); each logs the EPH it saw, as does the real session after them and
-# the next failed handshake.  Bounded waits only: a server may space its HELLOs.
+# COMMIT), a seventh is refused after its AUTH for a low-order EPH (no Z
+# exists, so the key stays); each logs the EPH it saw, as does the real
+# session after them and the next failed handshake.  Bounded waits only: a
+# server may space its HELLOs.
 newdir fs-ephkey; newport
 "$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
 "$BIN" -s -k -i "$D/id" -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
@@ -57,15 +59,19 @@ for i in 1 2 3 4 5 6; do
 	timeout 60 $PEER -c "$PORT" --attack commit-twice --timeout 50 > /dev/null 2> "$D/a$i.err"
 	wait_n "$D/s.err" "listening on port" $((i + 1))
 done
-timeout 60 $PEER -c "$PORT" --send hello --timeout 50 > /dev/null 2> "$D/p.err"; PRC=$?
+timeout 60 $PEER -c "$PORT" --attack eph-low --timeout 50 > /dev/null 2> "$D/low.err"
 wait_n "$D/s.err" "listening on port" 8
-timeout 60 $PEER -c "$PORT" --attack commit-twice --timeout 50 > /dev/null 2> "$D/a7.err"
+timeout 60 $PEER -c "$PORT" --send hello --timeout 50 > /dev/null 2> "$D/p.err"; PRC=$?
 wait_n "$D/s.err" "listening on port" 9
+timeout 60 $PEER -c "$PORT" --attack commit-twice --timeout 50 > /dev/null 2> "$D/a7.err"
+wait_n "$D/s.err" "listening on port" 10
 kill -TERM $KPID; wait_pid $KPID 10
 E1=$(eph "$D/a1.err") N=$(cat "$D/a"[1-6].err | sed -n 's/^peer: peer EPH //p' | sort -u | wc -l)
 LOGS="$D/*.err"
 expect "-k -i: six handshakes abandoned after the server's HELLO all saw the same EPH (7 refused in all)" \
     eval 'test -n "$E1" -a "$N" = 1 -a "$(grep -c "unexpected COMMIT" "$D/s.err")" = 7'
+expect "-k -i: a handshake refused after the client's AUTH for its low-order EPH saw that EPH and left it kept" \
+    eval 'test "$(eph "$D/low.err")" = "$E1" && has "$D/s.err" "the peer.s ephemeral key is invalid"'
 expect "-k -i: the session after them used that EPH too" test "$PRC" = 0 -a "$(eph "$D/p.err")" = "$E1"
 expect "-k -i: the next HELLO after that session has a new EPH" eval 'test -n "$(eph "$D/a7.err")" -a "$(eph "$D/a7.err")" != "$E1"'
 
