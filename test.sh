@@ -272,6 +272,19 @@ for n in 262143 262144 262145; do
 	expect "$n bytes: secchat to peer.py byte-exact" cmp -s "$D/s.in" "$D/p.out"
 	expect "$n bytes: secchat -s shows the safety code peer.py computes from T" eval 'test -n "$(psc "$D/p.err")" -a "$(sc "$D/s.err")" = "$(psc "$D/p.err")"' 
 done
+# n = 0 is legal too: an empty MSG, then one that says so, each role.
+newdir boundary0; newport; : > "$D/s.in"; : > "$D/c.in"
+server "$D"
+timeout 60 $PEER -c "$PORT" --send '' --send 'after an empty one' > /dev/null 2> "$D/p.err"; PRC=$?
+wait_pid $SPID; SRC=$?
+expect "an empty MSG to secchat -s: taken and counted (both exit 0), the next one delivered" \
+    test "$SRC" = 0 -a "$PRC" = 0 -a "$(cat "$D/s.out")" = 'after an empty one'
+newport
+$PEER -s "$PORT" --send '' --send 'after an empty one' > /dev/null 2> "$D/ps.err" & PPID_=$!
+wait_for "$D/ps.err" "listening"
+client "$D"; wait_pid $PPID_; PRC=$?
+expect "an empty MSG to secchat -c: taken and counted (both exit 0), the next one delivered" \
+    test "$CRC" = 0 -a "$PRC" = 0 -a "$(cat "$D/c.out")" = 'after an empty one'
 
 fi
 
@@ -862,18 +875,20 @@ fi
 # searches it for the key's p, q, d (and the CRT values), both byte orders,
 # any 32 bytes of the key file's base64, any 32 bytes of either message, and
 # the session's X25519 secret Z and direction keys K_s and K_c, which the
-# client, peer.py, reports.
+# client, peer.py, reports, and the private key of the EPH peer.py saw.
 # First a control, stopped as the received message is written to stdout,
 # when all of them but Z (wiped once the direction keys are made) are in
 # memory: the search must find them.
 # under_gdb DIR NAME CATCH [ARGS]: CATCH is exit (exit_group), write (to
-# stdout) or writeN (to fd N); the image goes to DIR/NAME.core, gdb's log to
-# DIR/NAME.gdb.
+# stdout), writeN (to fd N) or usr2 (when the test sends it SIGUSR2); the
+# image goes to DIR/NAME.core, gdb's log to DIR/NAME.gdb.
 under_gdb() {
 	local d=$1 name=$2 catch=(-ex 'catch syscall exit_group') status=(-ex 'print (int) $rdi') fd
 	if [ "${3%%[0-9]*}" = write ]; then
 		fd=${3#write}
 		catch=(-ex 'catch syscall write' -ex "condition 1 \$rdi == ${fd:-1}") status=()
+	elif [ "$3" = usr2 ]; then
+		catch=(-ex 'handle SIGUSR2 stop') status=()
 	fi
 	shift 3
 	rm -f "$d/s.out" "$d/s.err"
@@ -886,8 +901,11 @@ under_gdb() {
 	GPID=$!
 	[ -n "${GDBROLE:-}" ] || wait_for "$d/s.err" "listening on port"
 }
-# zkeys PEER.ERR: Z, K_s and K_c as peer.py reported them, for secrets.py.
-zkeys() { sed -n 's/^peer: Z \(.*\)/Z=\1/p; s/^peer: K_s \([^ ]*\) K_c \(.*\)/K_s=\1,K_c=\2/p' "$1" | paste -sd, -; }
+# zkeys PEER.ERR: Z, K_s and K_c as peer.py reported them, and the EPH it
+# saw (x25519:HEX), for secrets.py.
+zkeys() { sed -n 's/^peer: Z \(.*\)/Z=\1/p; s/^peer: K_s \([^ ]*\) K_c \(.*\)/K_s=\1,K_c=\2/p; s/^peer: peer EPH /x25519:/p' "$1" | paste -sd, -; }
+# inferior: the pid of secchat under the under_gdb that GPID names (timeout, gdb, secchat).
+inferior() { pgrep -P "$(pgrep -P $GPID)"; }
 # search NAME: what secrets.py finds in NAME.core (its status; its report in
 # NAME.found), the session's keys from NAME.p.err; none there is a failure.
 search() {
@@ -901,7 +919,7 @@ pclient() {
 	timeout 60 $PEER -c "$PORT" --send-file "$D/msg_c" "$@" > "$D/c.out" 2> "$D/$name.p.err"; CRC=$?
 }
 if sel erased; then
-SEARCHED="p, q, d, the key file, the messages, Z, K_s, K_c"
+SEARCHED="p, q, d, the key file, the messages, Z, K_s, K_c, the ephemeral key"
 if [ -n "$SANITIZED" ]; then
 	skip "keys erased: a sanitizer build maps terabytes of shadow memory, too much to dump"
 elif ! command -v gdb > /dev/null || [ "$(uname -m)" != x86_64 ]; then
@@ -938,7 +956,7 @@ else
 	pclient sigint --no-end 7>&- 8>&- & CPID=$!
 	cat "$D/msg_s" >&7
 	wait_for "$D/s.out" "$(cat "$D/msg_c")"; wait_for "$D/c.out" "$(cat "$D/msg_s")"
-	kill -INT "$(pgrep -P "$(pgrep -P $GPID)")"
+	kill -INT "$(inferior)"
 	wait_pid $GPID; wait_pid $CPID; exec 7>&- 8>&-
 	expect "keys erased: SIGINT in a session (status 130) at exit_group" eval 'has "$D/sigint.gdb" "^\$1 = 130$" && has "$D/s.err" "interrupted"'
 	search sigint; expect "keys erased after SIGINT: none of $SEARCHED in memory" test $? = 0
@@ -957,6 +975,7 @@ else
 	newdir erased-k; newport; : > "$D/s.in"
 	LOGS="$D/*.err $D/*.gdb $D/*.found"
 	modulus() { sed -n 's/^peer: peer modulus //p' "$1"; }
+	eph() { sed -n 's/^peer: peer EPH //p' "$1"; }
 	under_gdb "$D" live write -k
 	timeout 60 $PEER -c "$PORT" --send hello > /dev/null 2> "$D/p0.err"; wait_pid $GPID
 	$PY tests/secrets.py "$D/live.core" "$(modulus "$D/p0.err")" > "$D/live.found"
@@ -971,12 +990,24 @@ else
 	wait_n "$D/s.err" "listening on port" 2
 	timeout 60 $PEER -c "$PORT" --attack commit-twice > /dev/null 2> "$D/p2.err"
 	wait_n "$D/s.err" "listening on port" 3
-	kill -TERM "$(pgrep -P "$(pgrep -P $GPID)")"; wait_pid $GPID
-	N1=$(modulus "$D/p1.err") N2=$(modulus "$D/p2.err")
-	expect "keys erased, -k: stopped after one session and a failed handshake, status 0 at exit_group, two keys seen" \
-	    eval 'has "$D/keep.gdb" "^\$1 = 0$" && test -n "$N1" -a -n "$N2" -a "$N1" != "$N2"'
-	$PY tests/secrets.py "$D/keep.core" "$N1,$N2" > "$D/keep.found"
-	expect "keys erased, -k: neither the used key nor the one made during its session left in memory" test $? = 0
+	kill -TERM "$(inferior)"; wait_pid $GPID
+	N1=$(modulus "$D/p1.err") N2=$(modulus "$D/p2.err") E1=$(eph "$D/p1.err") E2=$(eph "$D/p2.err")
+	expect "keys erased, -k: stopped after one session and a failed handshake, status 0 at exit_group, two keys and two EPH seen" \
+	    eval 'has "$D/keep.gdb" "^\$1 = 0$" && test -n "$N1" -a -n "$N2" -a "$N1" != "$N2" -a -n "$E1" -a -n "$E2" -a "$E1" != "$E2"'
+	$PY tests/secrets.py "$D/keep.core" "$N1,$N2,x25519:$E1,x25519:$E2" > "$D/keep.found"
+	expect "keys erased, -k: neither the used key nor the one made during its session, nor the session's or the kept ephemeral key, left in memory" test $? = 0
+
+	# The control for the kept ephemeral key: an image taken while the server
+	# waits for its next client after a failed handshake holds it.
+	newport; : > "$D/s.err"
+	under_gdb "$D" kept usr2 -k
+	timeout 60 $PEER -c "$PORT" --attack commit-twice > /dev/null 2> "$D/p3.err"
+	wait_n "$D/s.err" "listening on port" 2
+	kill -USR2 "$(inferior)"; wait_pid $GPID
+	$PY tests/secrets.py "$D/kept.core" "x25519:$(eph "$D/p3.err")" > "$D/kept.found"
+	expect "keys erased, -k control: an image taken between clients holds the kept ephemeral key" \
+	    has "$D/kept.found" "FOUND ephemeral key of EPH"
+
 fi
 
 fi
@@ -1005,9 +1036,20 @@ else
 		else
 			expect "keys erased, client: a clean end (status 0) at exit_group, messages both ways" \
 			    eval 'has "$D/clean.gdb" "^\$1 = 0$" && has "$D/s.out" "$(cat "$D/msg_p")" && cmp -s "$D/clean.p.out" "$D/msg_s"'
-			expect "keys erased, client: neither the fresh key nor a message nor Z, K_s, K_c left in memory" test "$FOUND" = 0 -a -n "$N" -a -n "$Z"
+			expect "keys erased, client: neither the fresh key nor a message nor Z, K_s, K_c, nor its ephemeral key left in memory" \
+			    test "$FOUND" = 0 -a -n "$N" -a -n "$Z"
 		fi
 	done
+	# A handshake that fails before Z: the ephemeral key, never used, goes at exit too.
+	newport
+	$PEER -s "$PORT" --attack bad-auth > /dev/null 2> "$D/badauth.p.err" & PPID_=$!
+	wait_for "$D/badauth.p.err" "listening"
+	GDBROLE="-c 127.0.0.1 -p $PORT" under_gdb "$D" badauth exit
+	wait_pid $GPID; wait_pid $PPID_
+	E=$(sed -n 's/^peer: peer EPH //p' "$D/badauth.p.err")
+	$PY tests/secrets.py "$D/badauth.core" "x25519:$E" > "$D/badauth.found"; FOUND=$?
+	expect "keys erased, client: a server's bad AUTH (status 1) at exit_group, no Z made, its ephemeral key not in memory" \
+	    eval 'has "$D/badauth.gdb" "^\$1 = 1$" && has "$D/s.err" "signature does not verify" && test -n "$E" -a "$FOUND" = 0'
 fi
 fi
 

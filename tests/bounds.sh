@@ -148,6 +148,12 @@ for f in zero commented; do
 	expect "-A, a file that lists no fingerprint ($f): refused, status 1" \
 	    eval 'test "$(rc1 "$D/$f.err" $NOHOST -A "$D/$f")" = 1 && has "$D/$f.err" "lists no fingerprint" && hasnt "$D/$f.err" no.such.host'
 done
+# Beside -a too: the file itself must list one, whatever else is accepted.
+for how in "-a $CFP -A $D/zero" "-A $D/zero -a $CFP"; do
+	what=${how//$CFP/FP}; what=${what//$D\//}
+	expect "-A, a file that lists no fingerprint, with $what: refused, status 1" \
+	    eval 'test "$(rc1 "$D/za.err" $NOHOST $how)" = 1 && has "$D/za.err" "zero lists no fingerprint"'
+done
 expect "-A, a line whose first word is not a fingerprint: refused, status 1, the line named" \
     eval 'test "$(rc1 "$D/wf.err" $NOHOST -A "$D/word-first")" = 1 && has "$D/wf.err" "word-first, line 1: not a fingerprint"'
 expect "-A, a fingerprint one character short: refused, status 1, the line named" \

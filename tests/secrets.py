@@ -6,7 +6,9 @@ byte orders), and of
 public moduli (0x and hex) of keys made in memory, never written to a file:
 for a modulus, the image is first scanned for one of its primes as Mbed TLS
 stores it (little-endian 64-bit limbs, 8-byte aligned), which yields the
-whole key only if the image holds it.  Looked for, as any run of 32 bytes or
+whole key only if the image holds it.  Likewise x25519:HEX, an ephemeral
+public key (EPH as sent): the image is scanned for its private scalar, a
+clamped one as Mbed TLS makes it, 32 bytes in little-endian limbs.  Looked for, as any run of 32 bytes or
 more: the private key's
 p, q, d, d mod (p-1), d mod (q-1) and q^-1 mod p, each big-endian (as in DER)
 and little-endian (as in Mbed TLS's limbs); the base64 body of the PEM key
@@ -35,6 +37,20 @@ def find_prime(core, n):
     return None
 
 
+def find_x25519(core, eph):
+    """The X25519 private key whose public key is eph, stored in core as
+    Mbed TLS's limbs (8-byte aligned, little-endian, so as RFC 7748 writes
+    it), or None.  Only clamped values are tried: bits 0-2 and 255 clear, 254 set."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    for at in range(0, len(core) - 32, 8):
+        x = core[at:at + 32]
+        if x[0] & 7 == 0 and x[31] & 0xc0 == 0x40 and \
+                X25519PrivateKey.from_private_bytes(x).public_key().public_bytes(*raw) == eph:
+            return x
+    return None
+
+
 def private_values(core, key):
     """(label, p, q, d, dp, dq, qinv, PEM text or None) for a key file or a modulus."""
     if key.startswith("0x"):
@@ -53,6 +69,13 @@ def private_values(core, key):
 def secrets(core, keys, textfiles):
     out = []
     for key in keys.split(","):
+        if key.startswith("x25519:"):
+            x = find_x25519(core, bytes.fromhex(key[7:]))
+            if x is None:
+                print("no X25519 private key of EPH %s... in the image" % key[7:23])
+            else:
+                out.append(("ephemeral key of EPH " + key[7:23] + "...", x))
+            continue
         if "=" in key:
             name, value = key.split("=", 1)
             out += [(name, bytes.fromhex(value)), (name + " reversed", bytes.fromhex(value)[::-1])]

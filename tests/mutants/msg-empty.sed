@@ -1,0 +1,3 @@
+# test: boundary
+# An empty MSG (n = 0, legal) is refused as "MSG of wrong length".
+s/if (len < fixed || len - fixed > MAXMSG)/if (len <= fixed || len - fixed > MAXMSG)/
