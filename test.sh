@@ -11,10 +11,16 @@ BIN=${SECCHAT:-$PWD/secchat}
 PY=${PYTHON:-/usr/bin/python3}
 PEER="$PY $PWD/tests/peer.py"
 T=$(mktemp -d /tmp/secchat-test.XXXXXX)
-# 128 ports a run, so runs side by side do not collide, all below the
-# kernel's ephemeral range (32768 up): a listener cannot bind a port that
-# some outgoing connection happens to hold (seen in CI as "Address in use").
-PORT=${TEST_PORT:-$((20000 + $$ % 96 * 128))}
+# 256 ports a run (a whole run uses about 180), so runs side by side do not
+# collide, all below the kernel's ephemeral range (32768 up): a listener
+# cannot bind a port that some outgoing connection happens to hold (seen in
+# CI as "Address in use").  The last test checks the run kept to its 256.
+PORT=${TEST_PORT:-$((20000 + $$ % 48 * 256))} PORT0=$PORT
+EPH0=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null)
+if [ $((PORT + 256)) -gt "${EPH0:-32768}" ]; then
+	echo "test.sh: ports $PORT to $((PORT + 255)) reach the kernel's ephemeral ports (${EPH0:-32768} up); set TEST_PORT lower" >&2
+	rmdir "$T"; exit 2
+fi
 passed=0 failed=0 skipped=0
 # Sections kept in files of their own, sourced near the end (see there).
 PARTS="tests/tty.sh tests/fs.sh tests/edges.sh tests/rules.sh tests/bounds.sh"
@@ -1213,5 +1219,6 @@ fi
 
 fi
 
+FIG="ports $PORT0 to $PORT" expect "the run stayed within its 256 ports" test $((PORT - PORT0)) -lt 256
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

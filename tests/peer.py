@@ -854,7 +854,7 @@ def flood(port, count):
                 continue
             if err == 0:
                 try:
-                    err = errno.ECONNRESET if sock.recv(1) == b"" else -1
+                    err = -2 if sock.recv(1) == b"" else -1     # a FIN is no reset
                 except ConnectionResetError:
                     err = errno.ECONNRESET
                 except OSError as e:
@@ -864,7 +864,7 @@ def flood(port, count):
             kind = "refused" if err == errno.ECONNREFUSED else "reset" if err == errno.ECONNRESET else "other"
             results[kind] += 1
             if kind == "other":
-                log("flood: %s" % (os.strerror(err) if err > 0 else "data received"))
+                log("flood: %s" % (os.strerror(err) if err > 0 else "data received" if err == -1 else "closed, not reset"))
             slowest = max(slowest, time.monotonic() - t0)
             sock.close()
     results["accepted"] = len(socks)

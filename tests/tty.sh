@@ -504,6 +504,14 @@ tm send-keys -t cli Up Up Enter; tm send-keys -t cli Up Up Up Enter
 wait_n "$D/s.out" . 4
 expect "history: two 4095-byte lines both kept for Up (8192 bytes); sent again, the older copy goes: Up stops at the oldest whole line" \
     is "$D/s.out" "$HA\n$HB\n$HA\n$HB\n"
+# One line and its newline at the bound: 8191 bytes are kept (the others
+# go), 8192 are not, and Up then still finds the 8191.
+: > "$D/s.out"; H1=$(head -c 6144 /dev/urandom | base64 -w0 | head -c 8191); H2=$(head -c 6144 /dev/urandom | base64 -w0 | head -c 8192)
+tm send-keys -t cli -l -- "$H1"; wait_screen cli "${H1: -20}$"; tm send-keys -t cli Enter Up Enter
+tm send-keys -t cli -l -- "$H2"; wait_screen cli "${H2: -20}$"; tm send-keys -t cli Enter Up Enter
+wait_n "$D/s.out" . 4
+expect "history: a line of 8191 bytes is kept for Up (8192 with its newline), one of 8192 is not" \
+    is "$D/s.out" "$H1\n$H1\n$H2\n$H1\n"
 # The longest line: 262143 bytes, the largest message with its newline.
 : > "$D/s.out"; LMAX=$(head -c 196800 /dev/urandom | base64 -w0)
 printf %s "$LMAX" > "$D/big"	# too long for an argument

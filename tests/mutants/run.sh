@@ -44,7 +44,7 @@ one() {
 	if ! build "$d/secchat.c" "$d/secchat"; then
 		row "$name" "DOES NOT BUILD" 0 bad; sed 's/^/    /' "$d/secchat.cc"; return
 	fi
-	TEST_PORT=${BASE:-$((20000 + (idx + 8) % 96 * 128))} SECCHAT=$d/secchat timeout 300 ./test.sh "$groups" > "$d/test.log" 2>&1
+	TEST_PORT=${BASE:-$((20000 + (idx + 1) % 48 * 256))} SECCHAT=$d/secchat timeout 300 ./test.sh "$groups" > "$d/test.log" 2>&1
 	rc=$?
 	first=$(sed -n 's/^FAIL - //p' "$d/test.log" | head -1)
 	[ $rc = 124 ] && first="(test.sh hung: timed out after 300 s) $first"
