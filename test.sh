@@ -910,6 +910,9 @@ under_gdb() {
 # zkeys PEER.ERR: Z, K_s and K_c as peer.py reported them, and the EPH it
 # saw (x25519:HEX), for secrets.py.
 zkeys() { sed -n 's/^peer: Z \(.*\)/Z=\1/p; s/^peer: K_s \([^ ]*\) K_c \(.*\)/K_s=\1,K_c=\2/p; s/^peer: peer EPH /x25519:/p' "$1" | paste -sd, -; }
+# eph / modulus PEER.ERR: the EPH, the modulus of the key peer.py saw.
+eph() { sed -n 's/^peer: peer EPH //p' "$1"; }
+modulus() { sed -n 's/^peer: peer modulus //p' "$1"; }
 # inferior: the pid of secchat under the under_gdb that GPID names (timeout, gdb, secchat).
 inferior() { pgrep -P "$(pgrep -P $GPID)"; }
 # search NAME: what secrets.py finds in NAME.core (its status; its report in
@@ -980,8 +983,6 @@ if [ -n "$SANITIZED" ] || ! command -v gdb > /dev/null || [ "$(uname -m)" != x86
 else
 	newdir erased-k; newport; : > "$D/s.in"
 	LOGS="$D/*.err $D/*.gdb $D/*.found"
-	modulus() { sed -n 's/^peer: peer modulus //p' "$1"; }
-	eph() { sed -n 's/^peer: peer EPH //p' "$1"; }
 	under_gdb "$D" live write -k
 	timeout 60 $PEER -c "$PORT" --send hello > /dev/null 2> "$D/p0.err"; wait_pid $GPID
 	$PY tests/secrets.py "$D/live.core" "$(modulus "$D/p0.err")" > "$D/live.found"
@@ -1034,7 +1035,7 @@ else
 		wait_for "$D/$name.p.err" "listening"
 		GDBROLE="-c 127.0.0.1 -p $PORT" under_gdb "$D" $name $([ $name = live ] && echo write || echo exit)
 		wait_pid $GPID; wait_pid $PPID_
-		N=$(sed -n 's/^peer: peer modulus //p' "$D/$name.p.err") Z=$(zkeys "$D/$name.p.err")
+		N=$(modulus "$D/$name.p.err") Z=$(zkeys "$D/$name.p.err")
 		$PY tests/secrets.py "$D/$name.core" "$N${Z:+,$Z}" "$D/msg_s" "$D/msg_p" > "$D/$name.found"; FOUND=$?
 		if [ $name = live ]; then
 			expect "keys erased, client control: a live image holds the fresh key (by its modulus), the message and a direction key" \
@@ -1052,7 +1053,7 @@ else
 	wait_for "$D/badauth.p.err" "listening"
 	GDBROLE="-c 127.0.0.1 -p $PORT" under_gdb "$D" badauth exit
 	wait_pid $GPID; wait_pid $PPID_
-	E=$(sed -n 's/^peer: peer EPH //p' "$D/badauth.p.err")
+	E=$(eph "$D/badauth.p.err")
 	$PY tests/secrets.py "$D/badauth.core" "x25519:$E" > "$D/badauth.found"; FOUND=$?
 	expect "keys erased, client: a server's bad AUTH (status 1) at exit_group, no Z made, its ephemeral key not in memory" \
 	    eval 'has "$D/badauth.gdb" "^\$1 = 1$" && has "$D/s.err" "signature does not verify" && test -n "$E" -a "$FOUND" = 0'

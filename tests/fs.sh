@@ -54,7 +54,6 @@ newdir fs-ephkey; newport
 "$BIN" -g "$D/id" > /dev/null 2> "$D/g.err"
 "$BIN" -s -k -i "$D/id" -p "$PORT" < /dev/null > /dev/null 2> "$D/s.err" 7>&- 8>&- & KPID=$!
 wait_n "$D/s.err" "listening on port" 1
-eph() { sed -n 's/^peer: peer EPH //p' "$1"; }
 for i in 1 2 3 4 5 6; do
 	timeout 60 $PEER -c "$PORT" --attack commit-twice --timeout 50 > /dev/null 2> "$D/a$i.err"
 	wait_n "$D/s.err" "listening on port" $((i + 1))
@@ -66,7 +65,7 @@ wait_n "$D/s.err" "listening on port" 9
 timeout 60 $PEER -c "$PORT" --attack commit-twice --timeout 50 > /dev/null 2> "$D/a7.err"
 wait_n "$D/s.err" "listening on port" 10
 kill -TERM $KPID; wait_pid $KPID 10
-E1=$(eph "$D/a1.err") N=$(cat "$D/a"[1-6].err | sed -n 's/^peer: peer EPH //p' | sort -u | wc -l)
+E1=$(eph "$D/a1.err") N=$(for i in 1 2 3 4 5 6; do eph "$D/a$i.err"; done | sort -u | wc -l)
 LOGS="$D/*.err"
 expect "-k -i: six handshakes abandoned after the server's HELLO all saw the same EPH (7 refused in all)" \
     eval 'test -n "$E1" -a "$N" = 1 -a "$(grep -c "unexpected COMMIT" "$D/s.err")" = 7'
@@ -111,7 +110,7 @@ for i in 1 2; do
 	timeout 60 "$BIN" -c 127.0.0.1 -p "$PORT" -i "$D/id" < /dev/null > /dev/null 2> "$D/c$i.err"
 	wait_pid $PPID_
 done
-E1=$(sed -n 's/^peer: peer EPH //p' "$D/p1.err"); E2=$(sed -n 's/^peer: peer EPH //p' "$D/p2.err")
+E1=$(eph "$D/p1.err"); E2=$(eph "$D/p2.err")
 FIG="$E1 / $E2" expect "a client's EPH: two connections with the same -i key send two different ones" \
     test -n "$E1" -a -n "$E2" -a "$E1" != "$E2"
 
